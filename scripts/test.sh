@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test command: installs the third-party peers the interop tests need, then runs every test
+# of the workspace (unit, integration, interop, golden files, browser check).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-peers.sh
+export AMPEL_PEERS_DIR="$PWD/build"
+cargo test --workspace --release "$@"
