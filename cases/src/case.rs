@@ -1,0 +1,78 @@
+//! A case: identity, prose, spec reference, steps and expectation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::expect::Expect;
+use crate::id::CaseId;
+use crate::step::{Step, Timers};
+
+/// Which role of the peer a case can test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppliesTo {
+    /// Only servers (the harness is the client).
+    Server,
+    /// Only clients (the harness is the server).
+    Client,
+    /// Either.
+    Both,
+}
+
+/// A protocol feature a case needs; if it is not negotiated the case is UNIMPLEMENTED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Feature {
+    /// RFC 7692 permessage-deflate.
+    PermessageDeflate,
+}
+
+/// What the harness offers (as client) or accepts (as server) in the opening handshake.
+/// Empty for every case of sections 1-10.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HandshakeOffer {
+    /// Extension offers, in preference order, each as its header value
+    /// (e.g. `permessage-deflate; client_max_window_bits`).
+    #[serde(default)]
+    pub extensions: Vec<String>,
+}
+
+/// The requirement a case checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRef {
+    /// The document, e.g. `RFC 6455`.
+    pub document: String,
+    /// The section, e.g. `5.5`.
+    pub section: String,
+    /// The MUST/SHOULD sentence, paraphrased.
+    pub requirement: String,
+}
+
+/// One conformance case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// The id (Autobahn's for the cases Autobahn has).
+    pub id: CaseId,
+    /// A short title.
+    pub title: String,
+    /// What the case sends, in plain words.
+    pub description: String,
+    /// What a conforming peer does.
+    pub expectation: String,
+    /// The requirement tested.
+    pub spec_ref: SpecRef,
+    /// Which peer roles the case applies to.
+    pub applies_to: AppliesTo,
+    /// A feature that must be negotiated, else the case is UNIMPLEMENTED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_feature: Option<Feature>,
+    /// The handshake offer.
+    #[serde(default)]
+    pub handshake: HandshakeOffer,
+    /// What the harness does, in order.
+    pub steps: Vec<Step>,
+    /// How the outcome is judged.
+    pub expect: Expect,
+    /// Protocol timers.
+    pub timers: Timers,
+}

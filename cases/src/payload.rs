@@ -1,0 +1,271 @@
+//! Frame and message payloads, described cheaply: a 16 MiB repeated pattern is a few bytes of
+//! catalogue data and is only produced chunk by chunk when a harness writes it.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use sha1::{Digest, Sha1};
+
+/// A payload: literal bytes, UTF-8 text, or a pattern repeated up to a length.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payload {
+    /// Literal bytes (not necessarily UTF-8).
+    Bytes(Vec<u8>),
+    /// Literal UTF-8 text.
+    Text(String),
+    /// `pattern` repeated (and cut) to exactly `len` bytes, starting `phase` bytes into the
+    /// pattern. An empty pattern yields an empty payload whatever `len` says.
+    Repeat {
+        /// The repeated unit.
+        pattern: Vec<u8>,
+        /// Total length in bytes.
+        len: usize,
+        /// Offset into `pattern` of the first byte (non-zero for slices of a repeat).
+        #[serde(default)]
+        phase: usize,
+    },
+}
+
+impl Default for Payload {
+    fn default() -> Self {
+        Self::Bytes(Vec::new())
+    }
+}
+
+impl Payload {
+    /// The empty payload.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Literal text.
+    pub fn text(s: impl Into<String>) -> Self {
+        Self::Text(s.into())
+    }
+
+    /// Literal bytes.
+    pub fn bytes_of(b: impl Into<Vec<u8>>) -> Self {
+        Self::Bytes(b.into())
+    }
+
+    /// `pattern` repeated to `len` bytes.
+    pub fn repeat(pattern: impl Into<Vec<u8>>, len: usize) -> Self {
+        Self::Repeat {
+            pattern: pattern.into(),
+            len,
+            phase: 0,
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Bytes(b) => b.len(),
+            Self::Text(t) => t.len(),
+            Self::Repeat { pattern, len, .. } => {
+                if pattern.is_empty() {
+                    0
+                } else {
+                    *len
+                }
+            }
+        }
+    }
+
+    /// True when the payload has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole payload as bytes. Borrowed for literals; a repeat is materialised, so prefer
+    /// [`Payload::chunks`] for large repeats.
+    pub fn bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            Self::Bytes(b) => Cow::Borrowed(b),
+            Self::Text(t) => Cow::Borrowed(t.as_bytes()),
+            Self::Repeat { .. } => Cow::Owned(
+                self.chunks(self.len().max(1))
+                    .flat_map(|c| c.into_owned())
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The payload in consecutive pieces of at most `size` bytes (a `size` of 0 is treated as
+    /// 1). An empty payload yields no pieces.
+    pub fn chunks(&self, size: usize) -> Chunks<'_> {
+        Chunks {
+            payload: self,
+            pos: 0,
+            size: size.max(1),
+        }
+    }
+
+    /// The bytes `start..end` (clamped to the payload) as a payload of the same kind where
+    /// possible: text stays text when cut on character boundaries, a repeat stays a repeat.
+    pub fn slice(&self, start: usize, end: usize) -> Payload {
+        let len = self.len();
+        let end = end.min(len);
+        let start = start.min(end);
+        match self {
+            Self::Bytes(b) => Self::Bytes(b.get(start..end).unwrap_or_default().to_vec()),
+            Self::Text(t) => match t.get(start..end) {
+                Some(s) => Self::Text(s.to_owned()),
+                None => Self::Bytes(t.as_bytes().get(start..end).unwrap_or_default().to_vec()),
+            },
+            Self::Repeat { pattern, phase, .. } => {
+                if pattern.is_empty() {
+                    return Self::empty();
+                }
+                Self::Repeat {
+                    pattern: pattern.clone(),
+                    len: end - start,
+                    phase: (phase % pattern.len() + start % pattern.len()) % pattern.len(),
+                }
+            }
+        }
+    }
+
+    /// True when the bytes are valid UTF-8 (streams through repeats).
+    pub fn is_utf8(&self) -> bool {
+        match self {
+            Self::Text(_) => true,
+            Self::Bytes(b) => std::str::from_utf8(b).is_ok(),
+            // Materialised: only catalogue checks call this on repeats.
+            Self::Repeat { .. } => std::str::from_utf8(&self.bytes()).is_ok(),
+        }
+    }
+
+    /// Lower-case hex SHA-1 of the bytes, computed without materialising the payload.
+    pub fn sha1_hex(&self) -> String {
+        let mut hasher = Sha1::new();
+        for chunk in self.chunks(64 * 1024) {
+            hasher.update(&chunk);
+        }
+        hex(&hasher.finalize())
+    }
+}
+
+/// Lower-case hex SHA-1 of a byte slice.
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    hex(&Sha1::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        // Writing to a String cannot fail.
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Iterator over a payload's bytes in bounded pieces; see [`Payload::chunks`].
+#[derive(Debug, Clone)]
+pub struct Chunks<'a> {
+    payload: &'a Payload,
+    pos: usize,
+    size: usize,
+}
+
+impl<'a> Iterator for Chunks<'a> {
+    type Item = Cow<'a, [u8]>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let len = self.payload.len();
+        if self.pos >= len {
+            return None;
+        }
+        let end = self.pos.saturating_add(self.size).min(len);
+        let start = self.pos;
+        self.pos = end;
+        Some(match self.payload {
+            Payload::Bytes(b) => Cow::Borrowed(b.get(start..end).unwrap_or_default()),
+            Payload::Text(t) => Cow::Borrowed(t.as_bytes().get(start..end).unwrap_or_default()),
+            Payload::Repeat { pattern, phase, .. } => {
+                let skip = (phase % pattern.len() + start % pattern.len()) % pattern.len();
+                Cow::Owned(
+                    pattern
+                        .iter()
+                        .cycle()
+                        .skip(skip)
+                        .take(end - start)
+                        .copied()
+                        .collect(),
+                )
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths() {
+        assert_eq!(Payload::empty().len(), 0);
+        assert_eq!(
+            Payload::text("\u{3ba}\u{1f79}\u{3c3}\u{3bc}\u{3b5}").len(),
+            11
+        );
+        assert_eq!(Payload::repeat(*b"ab", 5).len(), 5);
+        assert_eq!(Payload::repeat(Vec::new(), 5).len(), 0);
+        assert!(Payload::repeat(Vec::new(), 5).bytes().is_empty());
+    }
+
+    #[test]
+    fn repeat_materialises_and_chunks_identically() {
+        let p = Payload::repeat(*b"BAsd7&jh23", 25);
+        assert_eq!(&*p.bytes(), b"BAsd7&jh23BAsd7&jh23BAsd7");
+        for size in [1, 3, 7, 10, 11, 100] {
+            let joined: Vec<u8> = p.chunks(size).flat_map(|c| c.into_owned()).collect();
+            assert_eq!(joined, &*p.bytes(), "chunk size {size}");
+            assert!(p.chunks(size).all(|c| c.len() <= size));
+        }
+        assert_eq!(Payload::empty().chunks(4).count(), 0);
+    }
+
+    #[test]
+    fn slices_keep_kind_and_phase() {
+        let p = Payload::repeat(*b"abc", 10);
+        let s = p.slice(4, 9);
+        assert_eq!(&*s.bytes(), b"bcabc");
+        assert!(matches!(s, Payload::Repeat { .. }));
+        assert_eq!(&*s.slice(1, 3).bytes(), b"ca");
+        assert_eq!(p.slice(8, 100).len(), 2);
+        assert_eq!(p.slice(20, 30).len(), 0);
+
+        let t = Payload::text("aκb");
+        assert_eq!(t.slice(1, 3), Payload::text("κ"));
+        assert_eq!(t.slice(1, 2), Payload::bytes_of(vec![0xce]));
+        assert_eq!(
+            Payload::bytes_of(*b"hello").slice(1, 3),
+            Payload::bytes_of(*b"el")
+        );
+    }
+
+    #[test]
+    fn sha1_streams() {
+        // SHA-1 of the empty string and of "abc" (FIPS 180 example).
+        assert_eq!(
+            Payload::empty().sha1_hex(),
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+        );
+        assert_eq!(
+            Payload::text("abc").sha1_hex(),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        let big = Payload::repeat(*b"xyz", 200_001);
+        assert_eq!(big.sha1_hex(), sha1_hex(&big.bytes()));
+    }
+
+    #[test]
+    fn utf8_check() {
+        assert!(Payload::text("ok").is_utf8());
+        assert!(!Payload::bytes_of(vec![0xed, 0xa0, 0x80]).is_utf8());
+        assert!(Payload::repeat(*b"*", 3).is_utf8());
+    }
+}
