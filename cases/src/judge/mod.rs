@@ -248,3 +248,6 @@ fn show_counts(counts: &BTreeMap<u8, u64>) -> String {
         .collect();
     format!("{{{}}}", parts.join(", "))
 }
+
+#[cfg(test)]
+mod tests;
