@@ -23,6 +23,7 @@ mod payload;
 mod select;
 mod step;
 mod verdict;
+mod wirelog;
 
 pub use case::{AppliesTo, Case, Feature, HandshakeOffer, SpecRef};
 pub use catalogue::{by_id, by_index, catalogue, index_of};
@@ -42,3 +43,4 @@ pub use select::{
 };
 pub use step::{Delivery, EchoMismatch, EchoSource, EchoSpec, Secs, Step, Timers};
 pub use verdict::{Behavior, CloseBehavior, Label};
+pub use wirelog::{TimerKind, WIRE_HEAD_LEN, WireEntry};

@@ -239,6 +239,9 @@ pub struct Observation {
     pub echo: Option<EchoLog>,
     /// Milliseconds from OPEN to the end of TCP.
     pub duration_ms: f64,
+    /// What crossed the wire (reports only; the judge never reads it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wire_log: Vec<crate::WireEntry>,
 }
 
 impl Observation {
@@ -254,6 +257,7 @@ impl Observation {
             rx_frame_counts: BTreeMap::new(),
             echo: None,
             duration_ms: 0.0,
+            wire_log: Vec::new(),
         }
     }
 }
