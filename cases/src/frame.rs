@@ -35,6 +35,20 @@ pub enum MaskPolicy {
     None,
 }
 
+/// How the header encodes the payload length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LengthEncoding {
+    /// The shortest form: 7 bits up to 125, 16 bits up to 65535, else 64 bits.
+    #[default]
+    Minimal,
+    /// Always the 16-bit form (non-minimal for lengths up to 125; a length above 65535 cannot
+    /// be written this way and the runner must then use the 64-bit form).
+    Extended16,
+    /// Always the 64-bit form (non-minimal below 65536).
+    Extended64,
+}
+
 /// One frame, header field by header field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FrameSpec {
@@ -50,6 +64,9 @@ pub struct FrameSpec {
     /// A payload length to declare in the header instead of the real one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_len: Option<u64>,
+    /// How the header encodes the length.
+    #[serde(default)]
+    pub len_encoding: LengthEncoding,
     /// Masking policy.
     #[serde(default)]
     pub mask: MaskPolicy,
@@ -64,6 +81,7 @@ impl FrameSpec {
             opcode,
             payload,
             declared_len: None,
+            len_encoding: LengthEncoding::Minimal,
             mask: MaskPolicy::Auto,
         }
     }

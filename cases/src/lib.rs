@@ -1,12 +1,43 @@
 //! The Ampel conformance case catalogue as data, and the pure judge.
 //!
 //! * [`catalogue`] holds every case (Autobahn sections 1-7, 9 and 10, with Autobahn's ids,
-//!   order and global indices); [`by_id`] and [`by_index`] look cases up.
+//!   order and global indices); [`by_id`], [`by_index`] and [`index_of`] look cases up.
 //! * A [`Case`] is data: [`Step`]s for the harness to perform (frames, messages, waits,
 //!   timers, echo checks) and an [`Expect`] describing what a conforming peer does.
 //! * A harness records an [`Observation`]; [`judge`] turns case + observation into a
 //!   [`Judgement`] with Autobahn's verdict strings.
-//! * [`select`] applies Autobahn's case-selection globs.
+//! * [`select`] / [`select_cases`] apply Autobahn's case-selection globs.
+//!
+//! # What a harness does with a case
+//!
+//! 1. Opens one connection per case, offering [`Case::handshake`]; the protocol timers are in
+//!    [`Case::timers`] (all durations are [`Secs`], so they can be scaled).
+//! 2. Runs [`Case::steps`] in order. Frames are masked per role unless a [`FrameSpec`] says
+//!    otherwise; [`Delivery`] says how octets reach the socket. [`Step::Wait`] is a stage
+//!    boundary: later steps run only while the connection is OPEN.
+//! 3. Records every complete message and every pong as an [`ObservedEvent`] (pings from the
+//!    peer are answered, not recorded). After each event it asks
+//!    [`Expect::auto_close_due`]; if true it closes with 1000.
+//! 4. Validates what the peer sends strictly; on a violation it fails the connection itself
+//!    (1002, or 1007 for bad UTF-8), which sets `closed_by_me` and `failed_by_me`. It answers a
+//!    peer's close with 1000.
+//! 5. When TCP is gone, calls [`judge`].
+//!
+//! ```
+//! use ampel_cases::{Behavior, CloseBehavior, Observation, ObservedEvent, Role, by_id, judge};
+//!
+//! let case = by_id(&"2.2".parse()?).expect("2.2 is in the catalogue");
+//! let mut seen = Observation::new(Role::Client);
+//! seen.handshake.completed = true;
+//! seen.events.push(ObservedEvent::pong(b"Hello, world!"));
+//! seen.connection.closed_by_me = true;
+//! seen.connection.was_clean = true;
+//! seen.connection.remote_close_code = Some(1000);
+//! let verdict = judge(case, &seen);
+//! assert_eq!(verdict.behavior, Behavior::Ok);
+//! assert_eq!(verdict.behavior_close, CloseBehavior::Ok);
+//! # Ok::<(), ampel_cases::CaseIdError>(())
+//! ```
 //!
 //! This crate never depends on the WebSocket implementation it is used to test.
 #![forbid(unsafe_code)]
@@ -28,7 +59,7 @@ mod wirelog;
 pub use case::{AppliesTo, Case, Feature, HandshakeOffer, SpecRef};
 pub use catalogue::{by_id, by_index, catalogue, index_of};
 pub use expect::{Alternative, Check, CloseExpect, Expect, ExpectedEvent, events_match};
-pub use frame::{CloseBody, FrameSpec, MaskPolicy, opcode};
+pub use frame::{CloseBody, FrameSpec, LengthEncoding, MaskPolicy, opcode};
 pub use id::{CaseId, CaseIdError};
 pub use judge::{Judgement, judge};
 pub use message::{Fragmentation, MessageFrames, MessageSpec};

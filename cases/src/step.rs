@@ -4,6 +4,8 @@
 //! connection is still OPEN when the wait ends. Timer steps ([`Step::KillAfter`],
 //! [`Step::CloseAfter`]) only schedule; they do not block.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 use crate::frame::{CloseBody, FrameSpec};
@@ -65,16 +67,27 @@ impl Delivery {
     }
 }
 
-/// What the reply to an echo request must look like.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the reply to an echo request must look like: the same type and content as what was
+/// sent. The content stays a cheap [`Payload`] description; its SHA-1 is computed on first use
+/// and cached.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EchoSpec {
     /// A binary message is expected (else text).
     pub binary: bool,
-    /// Exact length in bytes.
-    pub len: usize,
-    /// Lower-case hex SHA-1 of the expected content.
-    pub sha1: String,
+    /// The expected content.
+    pub content: Payload,
+    #[serde(skip)]
+    sha1: OnceLock<String>,
 }
+
+impl PartialEq for EchoSpec {
+    fn eq(&self, other: &Self) -> bool {
+        // The cache is derived data and may or may not be filled.
+        self.binary == other.binary && self.content == other.content
+    }
+}
+
+impl Eq for EchoSpec {}
 
 /// Why one echoed message does not match its [`EchoSpec`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -104,22 +117,41 @@ fn kind(binary: bool) -> &'static str {
 }
 
 impl EchoSpec {
+    /// An echo of `content`, binary or text.
+    pub fn new(binary: bool, content: Payload) -> Self {
+        Self {
+            binary,
+            content,
+            sha1: OnceLock::new(),
+        }
+    }
+
     /// The echo of `message`: same type, length and content.
     pub fn of(message: &MessageSpec) -> Self {
-        Self {
-            binary: message.binary,
-            len: message.payload.len(),
-            sha1: message.payload.sha1_hex(),
-        }
+        Self::new(message.binary, message.payload.clone())
     }
 
     /// The echo of a single data frame.
     pub fn of_frame(frame: &FrameSpec) -> Self {
-        Self {
-            binary: frame.opcode == crate::frame::opcode::BINARY,
-            len: frame.payload.len(),
-            sha1: frame.payload.sha1_hex(),
-        }
+        Self::new(
+            frame.opcode == crate::frame::opcode::BINARY,
+            frame.payload.clone(),
+        )
+    }
+
+    /// The expected length in bytes.
+    pub fn len(&self) -> usize {
+        self.content.len()
+    }
+
+    /// True when an empty message is expected.
+    pub fn is_empty(&self) -> bool {
+        self.content.is_empty()
+    }
+
+    /// Lower-case hex SHA-1 of the expected content (computed once).
+    pub fn sha1(&self) -> &str {
+        self.sha1.get_or_init(|| self.content.sha1_hex())
     }
 
     /// Checks one received message (type, then length, then SHA-1 content).
@@ -128,12 +160,12 @@ impl EchoSpec {
             Err(EchoMismatch::WrongType {
                 expected_binary: self.binary,
             })
-        } else if len != self.len {
+        } else if len != self.len() {
             Err(EchoMismatch::WrongLength {
-                expected: self.len,
+                expected: self.len(),
                 actual: len,
             })
-        } else if !sha1.eq_ignore_ascii_case(&self.sha1) {
+        } else if !sha1.eq_ignore_ascii_case(self.sha1()) {
             Err(EchoMismatch::ContentDiffers)
         } else {
             Ok(())
@@ -217,12 +249,14 @@ pub enum Step {
         tag: Option<String>,
     },
     /// Schedule a kill: when it fires, an OPEN connection is failed with close 1001
-    /// ("Going Away"); a CLOSING one has its TCP connection dropped.
+    /// ("Going Away"), a CLOSING one has its TCP connection dropped, and a closed one is left
+    /// alone.
     KillAfter {
         /// Delay.
         secs: Secs,
     },
-    /// Schedule a normal close: when it fires the harness sends an EMPTY close frame.
+    /// Schedule a normal close: when it fires, if the connection is still OPEN, the harness
+    /// starts the closing handshake with an EMPTY close frame; otherwise nothing happens.
     CloseAfter {
         /// Delay.
         secs: Secs,

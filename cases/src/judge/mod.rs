@@ -179,7 +179,8 @@ fn echo_verdict(
             Behavior::Ok,
             format!(
                 "Received {count} {kind} echo(es) of {} bytes with matching content in {:.0} ms.",
-                echo.len, log.elapsed_ms
+                echo.len(),
+                log.elapsed_ms
             ),
             None,
         )
