@@ -7,6 +7,7 @@
 //! clock or owns a random number generator.
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod id;
 pub mod message;
 pub mod serializer;
