@@ -1,0 +1,164 @@
+//! Fuzz target bodies, shared by `fuzz/` and the seed-replay test. Each one
+//! panics only when an invariant of this crate is broken.
+
+use std::time::{Duration, Instant};
+
+use crate::connection::{Config, Connection, Event};
+use crate::frame::{FrameHeader, OpCode, apply_mask};
+use crate::utf8::Utf8Validator;
+use crate::validate::{MessageKind, Role};
+
+/// Decodes a header from `data` and checks the codec is lossless: re-encoding
+/// gives the same bytes, every shorter prefix asks for more, the strict
+/// decoder agrees with the length rules, and masking in pieces equals whole.
+pub fn frame_decode(data: &[u8]) {
+    let Some((header, used)) = FrameHeader::parse(data) else {
+        assert!(
+            data.len() < crate::frame::MAX_HEADER_LEN,
+            "a 14-byte buffer holds any header"
+        );
+        return;
+    };
+    let mut encoded = Vec::new();
+    header.encode(&mut encoded);
+    assert_eq!(
+        Some(encoded.as_slice()),
+        data.get(..used),
+        "re-encoding differs"
+    );
+    for cut in 0..used {
+        assert!(
+            FrameHeader::parse(data.get(..cut).unwrap_or(&[])).is_none(),
+            "prefix {cut} parsed"
+        );
+    }
+    let strict = FrameHeader::decode(data);
+    assert_eq!(strict.is_ok(), header.check_length().is_ok());
+    if let (Some(key), Some(payload)) = (header.mask, data.get(used..)) {
+        let mut whole = payload.to_vec();
+        apply_mask(&mut whole, key, 0);
+        let mut pieces = payload.to_vec();
+        let split = usize::from(data.first().copied().unwrap_or(0)).min(pieces.len());
+        let (a, b) = pieces.split_at_mut(split);
+        apply_mask(a, key, 0);
+        apply_mask(b, key, split as u64);
+        assert_eq!(whole, pieces, "masking in pieces differs");
+    }
+}
+
+/// Feeds `data` to a connection in `role`, cut into chunks whose sizes come
+/// from the first byte, echoing every message and advancing time; then checks
+/// everything the connection wrote is a valid frame stream for its role with
+/// nothing after the close frame, and that the event stream is well formed.
+pub fn connection(role: Role, data: &[u8]) {
+    let Some((&selector, mut input)) = data.split_first() else {
+        return;
+    };
+    let mut config = Config::default();
+    config.limits.max_message_size = 1 << 20;
+    config.limits.max_frame_size = 1 << 19;
+    if selector & 0x80 != 0 {
+        config.fragment_size = Some(usize::from(selector & 0x0F) + 1);
+    }
+    config.delivery = match selector % 3 {
+        0 => crate::connection::Delivery::Messages,
+        1 => crate::connection::Delivery::Stream,
+        _ => crate::connection::Delivery::Frames,
+    };
+    let mut counter = 0u8;
+    let masks = Box::new(move || {
+        counter = counter.wrapping_add(1);
+        [counter, 0x5A, counter.wrapping_mul(3), 0xA5]
+    });
+    let mut conn = Connection::new(role, config, masks);
+    let mut now = Instant::now();
+    let mut wire = Vec::new();
+    let mut step = 0usize;
+    let mut closed_events = 0;
+    while !input.is_empty() {
+        let size = 1 + (usize::from(selector).wrapping_mul(step + 1) * 7) % 97;
+        let (chunk, rest) = input.split_at(size.min(input.len()));
+        input = rest;
+        step += 1;
+        conn.handle_input(chunk, now);
+        while let Some(event) = conn.poll_event() {
+            assert_eq!(closed_events, 0, "event after Closed: {event:?}");
+            match event {
+                Event::Message { kind, payload } => {
+                    if kind == MessageKind::Text {
+                        assert!(
+                            std::str::from_utf8(&payload).is_ok(),
+                            "invalid text delivered"
+                        );
+                    }
+                    let _ = conn.send_message(kind, &payload);
+                }
+                Event::Closed(_) => closed_events += 1,
+                _ => {}
+            }
+        }
+        conn.transmit_into(&mut wire);
+        if step % 5 == 0 {
+            now += Duration::from_millis(300);
+            conn.handle_timeout(now);
+        }
+    }
+    conn.handle_eof(now);
+    while let Some(event) = conn.poll_event() {
+        if matches!(event, Event::Closed(_)) {
+            closed_events += 1;
+        }
+    }
+    conn.transmit_into(&mut wire);
+    assert_eq!(closed_events, 1, "exactly one Closed event");
+    check_own_output(role, &wire);
+}
+
+/// Our own output must be strictly valid, masked iff we are the client, and
+/// end with (or have nothing after) the first close frame.
+fn check_own_output(role: Role, mut wire: &[u8]) {
+    let mut closed = false;
+    while !wire.is_empty() {
+        assert!(!closed, "bytes sent after a close frame");
+        let (header, used) = match FrameHeader::decode(wire) {
+            Ok(Some(found)) => found,
+            other => panic!("own output does not decode: {other:?}"),
+        };
+        assert_eq!(header.mask.is_some(), role == Role::Client, "wrong masking");
+        assert!(!header.opcode.is_reserved() && header.rsv == 0);
+        if header.opcode.is_control() {
+            assert!(header.fin && header.payload_len <= 125, "bad control frame");
+        }
+        let end = usize::try_from(header.payload_len)
+            .ok()
+            .and_then(|len| used.checked_add(len))
+            .filter(|&end| end <= wire.len());
+        let Some(end) = end else {
+            panic!("own output truncated");
+        };
+        closed = header.opcode == OpCode::CLOSE;
+        wire = wire.get(end..).unwrap_or(&[]);
+    }
+}
+
+/// Compares the incremental validator with `std::str::from_utf8` when the
+/// input is cut at every position (at a stride for long inputs) and when fed
+/// byte by byte.
+pub fn utf8_differential(data: &[u8]) {
+    let expected = std::str::from_utf8(data)
+        .map(|_| ())
+        .map_err(|e| e.valid_up_to() as u64);
+    let stride = (data.len() / 256).max(1);
+    for cut in (0..=data.len()).step_by(stride) {
+        let (a, b) = data.split_at(cut);
+        let mut v = Utf8Validator::new();
+        let got = v.feed(a).and_then(|()| v.feed(b)).and_then(|()| v.finish());
+        assert_eq!(got.map_err(|e| e.offset), expected, "split at {cut}");
+    }
+    let mut v = Utf8Validator::new();
+    let got = data
+        .iter()
+        .try_for_each(|b| v.feed(std::slice::from_ref(b)))
+        .and_then(|()| v.finish());
+    assert_eq!(got.map_err(|e| e.offset), expected, "byte by byte");
+}
