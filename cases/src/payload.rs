@@ -84,12 +84,16 @@ impl Payload {
         match self {
             Self::Bytes(b) => Cow::Borrowed(b),
             Self::Text(t) => Cow::Borrowed(t.as_bytes()),
-            Self::Repeat { .. } => Cow::Owned(
-                self.chunks(self.len().max(1))
-                    .flat_map(|c| c.into_owned())
-                    .collect(),
-            ),
+            Self::Repeat { pattern, phase, .. } => {
+                Cow::Owned(repeat_fill(pattern, *phase, self.len()))
+            }
         }
+    }
+
+    /// The first `n` bytes (fewer if the payload is shorter), without materialising the rest;
+    /// for previews in reports.
+    pub fn head(&self, n: usize) -> Vec<u8> {
+        self.slice(0, n).bytes().into_owned()
     }
 
     /// The payload in consecutive pieces of at most `size` bytes (a `size` of 0 is treated as
@@ -132,8 +136,21 @@ impl Payload {
         match self {
             Self::Text(_) => true,
             Self::Bytes(b) => std::str::from_utf8(b).is_ok(),
-            // Materialised: only catalogue checks call this on repeats.
-            Self::Repeat { .. } => std::str::from_utf8(&self.bytes()).is_ok(),
+            Self::Repeat { .. } => {
+                // Streamed: a code point cut by a chunk boundary is carried into the next.
+                let mut carry: Vec<u8> = Vec::new();
+                for chunk in self.chunks(64 * 1024) {
+                    carry.extend_from_slice(&chunk);
+                    match std::str::from_utf8(&carry) {
+                        Ok(_) => carry.clear(),
+                        Err(e) if e.error_len().is_none() => {
+                            carry.drain(..e.valid_up_to());
+                        }
+                        Err(_) => return false,
+                    }
+                }
+                carry.is_empty()
+            }
         }
     }
 
@@ -162,6 +179,24 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// `n` bytes of `pattern` repeated, starting `offset` bytes into it. Whole periods are
+/// doubled with `extend_from_within`, which keeps the period and costs a few memcpys.
+fn repeat_fill(pattern: &[u8], offset: usize, n: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n);
+    if pattern.is_empty() {
+        return out;
+    }
+    let skip = offset % pattern.len();
+    out.extend_from_slice(pattern.get(skip..).unwrap_or_default());
+    out.extend_from_slice(pattern.get(..skip).unwrap_or_default());
+    while out.len() < n {
+        let more = out.len().min(n - out.len());
+        out.extend_from_within(..more);
+    }
+    out.truncate(n);
+    out
+}
+
 /// Iterator over a payload's bytes in bounded pieces; see [`Payload::chunks`].
 #[derive(Debug, Clone)]
 pub struct Chunks<'a> {
@@ -184,18 +219,11 @@ impl<'a> Iterator for Chunks<'a> {
         Some(match self.payload {
             Payload::Bytes(b) => Cow::Borrowed(b.get(start..end).unwrap_or_default()),
             Payload::Text(t) => Cow::Borrowed(t.as_bytes().get(start..end).unwrap_or_default()),
-            Payload::Repeat { pattern, phase, .. } => {
-                let skip = (phase % pattern.len() + start % pattern.len()) % pattern.len();
-                Cow::Owned(
-                    pattern
-                        .iter()
-                        .cycle()
-                        .skip(skip)
-                        .take(end - start)
-                        .copied()
-                        .collect(),
-                )
-            }
+            Payload::Repeat { pattern, phase, .. } => Cow::Owned(repeat_fill(
+                pattern,
+                phase.saturating_add(start),
+                end - start,
+            )),
         })
     }
 }
@@ -245,6 +273,44 @@ mod tests {
             Payload::bytes_of(*b"hello").slice(1, 3),
             Payload::bytes_of(*b"el")
         );
+    }
+
+    #[test]
+    fn repeat_fill_matches_a_naive_cycle() {
+        let pattern = b"BAsd7&jh23";
+        for offset in [0, 3, 9, 10, 23] {
+            for n in [0, 1, 9, 10, 11, 25, 1000] {
+                let naive: Vec<u8> = pattern
+                    .iter()
+                    .cycle()
+                    .skip(offset % 10)
+                    .take(n)
+                    .copied()
+                    .collect();
+                assert_eq!(
+                    repeat_fill(pattern, offset, n),
+                    naive,
+                    "offset {offset} n {n}"
+                );
+            }
+        }
+        assert!(repeat_fill(b"", 3, 10).is_empty());
+    }
+
+    #[test]
+    fn repeat_utf8_across_chunk_boundaries() {
+        // A 2-byte code point straddles every 64 KiB chunk boundary of an odd-phased repeat.
+        let p = Payload::repeat("\u{b5}".as_bytes().to_vec(), 200_000);
+        assert!(p.is_utf8());
+        assert!(!p.slice(1, 200_000).is_utf8());
+        // Cut in the middle of the last code point.
+        assert!(!Payload::repeat("\u{b5}".as_bytes().to_vec(), 199_999).is_utf8());
+    }
+
+    #[test]
+    fn head_is_a_prefix() {
+        assert_eq!(Payload::repeat(*b"ab", 16 << 20).head(5), b"ababa");
+        assert_eq!(Payload::text("xy").head(5), b"xy");
     }
 
     #[test]

@@ -301,3 +301,95 @@ fn catalogue_serialises() {
         json.len()
     );
 }
+
+/// Every frame a case writes, with the case id.
+fn all_frames() -> Vec<(String, crate::FrameSpec)> {
+    let mut out = Vec::new();
+    for c in catalogue() {
+        for s in &c.steps {
+            match s {
+                Step::Frame { frame, .. } | Step::BeginFrame { frame } => {
+                    out.push((c.id.to_string(), frame.clone()));
+                }
+                Step::Message { message, .. } if message.payload.len() < 100_000 => {
+                    out.extend(message.frames().map(|f| (c.id.to_string(), f)));
+                }
+                Step::Close { body } => {
+                    let f = crate::FrameSpec::new(true, 8, Payload::bytes_of(body.to_bytes()));
+                    out.push((c.id.to_string(), f));
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn violations_appear_only_where_intended() {
+    let frames = all_frames();
+    let mut oversize_control: Vec<&str> = frames
+        .iter()
+        .filter(|(_, f)| f.opcode >= 8 && f.payload.len() > 125)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    oversize_control.dedup();
+    assert_eq!(oversize_control, ["2.5", "7.3.6"]);
+
+    let mut with_rsv: Vec<&str> = frames
+        .iter()
+        .filter(|(_, f)| f.rsv != 0)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    with_rsv.dedup();
+    assert_eq!(with_rsv, ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"]);
+
+    let mut reserved: Vec<&str> = frames
+        .iter()
+        .filter(|(_, f)| matches!(f.opcode, 3..=7 | 11..=15))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    reserved.dedup();
+    assert_eq!(reserved.len(), 10);
+    assert!(reserved.iter().all(|id| id.starts_with("4.")));
+
+    let mut fragmented_control: Vec<&str> = frames
+        .iter()
+        .filter(|(_, f)| f.opcode >= 8 && !f.fin)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    fragmented_control.dedup();
+    assert_eq!(fragmented_control, ["5.1", "5.2"]);
+
+    // Masking is never overridden in sections 1-10.
+    assert!(
+        frames
+            .iter()
+            .all(|(_, f)| f.mask == crate::MaskPolicy::Auto)
+    );
+}
+
+#[test]
+fn text_is_valid_utf8_except_in_the_utf8_rejection_cases() {
+    let bad: Vec<String> = catalogue()
+        .iter()
+        .filter(|c| {
+            c.steps.iter().any(|s| match s {
+                Step::Frame { frame, .. } => {
+                    frame.opcode == 1 && frame.fin && !frame.payload.is_utf8()
+                }
+                Step::Message { message, .. } => !message.binary && !message.payload.is_utf8(),
+                _ => false,
+            })
+        })
+        .map(|c| c.id.to_string())
+        .collect();
+    // 6.3.x and the 67 single-frame invalid sequences of 6.5-6.23 (6.6's two... all counted).
+    assert!(bad.iter().all(|id| id.starts_with("6.")), "{bad:?}");
+    let rejected = catalogue()
+        .iter()
+        .filter(|c| c.id.section() == 6 && !c.expect.close.closed_by_me)
+        .count();
+    // Every rejection case except the four streamed/staged 6.4.x sends one invalid message.
+    assert_eq!(bad.len(), rejected - 4);
+}
