@@ -10,14 +10,15 @@ use sha1::{Digest, Sha1};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Payload {
-    /// Literal bytes (not necessarily UTF-8).
-    Bytes(Vec<u8>),
+    /// Literal bytes (not necessarily UTF-8); serialised as a lower-case hex string.
+    Bytes(#[serde(with = "hex_serde")] Vec<u8>),
     /// Literal UTF-8 text.
     Text(String),
     /// `pattern` repeated (and cut) to exactly `len` bytes, starting `phase` bytes into the
     /// pattern. An empty pattern yields an empty payload whatever `len` says.
     Repeat {
-        /// The repeated unit.
+        /// The repeated unit; serialised as a lower-case hex string.
+        #[serde(with = "hex_serde")]
         pattern: Vec<u8>,
         /// Total length in bytes.
         len: usize,
@@ -179,6 +180,43 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Bytes as a lower-case hex string in serialised forms (compact and readable in reports).
+mod hex_serde {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::hex(bytes))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        let digits = s.as_bytes();
+        if digits.len() % 2 != 0 {
+            return Err(serde::de::Error::custom(
+                "hex string has an odd number of digits",
+            ));
+        }
+        digits
+            .chunks_exact(2)
+            .map(|pair| {
+                // `from_str_radix` alone would accept a sign ("+1").
+                let text = std::str::from_utf8(pair)
+                    .ok()
+                    .filter(|t| t.bytes().all(|b| b.is_ascii_hexdigit()));
+                text.and_then(|t| u8::from_str_radix(t, 16).ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!(
+                            "invalid hex digits {:?}",
+                            String::from_utf8_lossy(pair)
+                        ))
+                    })
+            })
+            .collect()
+    }
+}
+
 /// `n` bytes of `pattern` repeated, starting `offset` bytes into it. Whole periods are
 /// doubled with `extend_from_within`, which keeps the period and costs a few memcpys.
 fn repeat_fill(pattern: &[u8], offset: usize, n: usize) -> Vec<u8> {
@@ -305,6 +343,21 @@ mod tests {
         assert!(!p.slice(1, 200_000).is_utf8());
         // Cut in the middle of the last code point.
         assert!(!Payload::repeat("\u{b5}".as_bytes().to_vec(), 199_999).is_utf8());
+    }
+
+    #[test]
+    fn serialises_bytes_as_hex() {
+        let p = Payload::bytes_of(vec![0x00, 0xfe, 0x2a]);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, r#"{"bytes":"00fe2a"}"#);
+        assert_eq!(serde_json::from_str::<Payload>(&json).unwrap(), p);
+        let r = Payload::repeat(*b"*", 3);
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json, r#"{"repeat":{"pattern":"2a","len":3,"phase":0}}"#);
+        assert_eq!(serde_json::from_str::<Payload>(&json).unwrap(), r);
+        assert!(serde_json::from_str::<Payload>(r#"{"bytes":"0"}"#).is_err());
+        assert!(serde_json::from_str::<Payload>(r#"{"bytes":"zz"}"#).is_err());
+        assert!(serde_json::from_str::<Payload>(r#"{"bytes":"+1"}"#).is_err());
     }
 
     #[test]

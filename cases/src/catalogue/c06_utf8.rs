@@ -388,11 +388,11 @@ pub(super) fn cases(out: &mut Vec<Case>) {
         };
         let carrier = if streamed {
             format!(
-                "as three socket writes inside ONE text frame (FIN clear, declared length {total}), \
-                 then an empty final continuation"
+                "as ONE text frame (FIN clear, declared length {total}) whose payload goes out in \
+                 three socket writes one second apart, followed by an empty final continuation"
             )
         } else {
-            "as three fragments".to_owned()
+            "as three fragments, one second apart".to_owned()
         };
         out.push(case(
             id(&[6, 4, i]),
@@ -405,7 +405,7 @@ pub(super) fn cases(out: &mut Vec<Case>) {
                 }
             ),
             format!(
-                "Send a text message {carrier}, one second apart: {split}. The harness records \
+                "Send a text message {carrier}; {split}. The harness records \
                  timeout marker A if the connection is still open a second after the first part, \
                  and B a second after the second part."
             ),
