@@ -23,6 +23,9 @@ mod c07_close;
 mod c09_limits;
 mod c10_misc;
 
+#[cfg(test)]
+pub(crate) use c06_utf8::families;
+
 /// Every case, sorted by id; the 1-based position is Autobahn's global index.
 pub fn catalogue() -> &'static [Case] {
     static CATALOGUE: OnceLock<Vec<Case>> = OnceLock::new();
