@@ -39,6 +39,15 @@
 //! # Ok::<(), ampel_cases::CaseIdError>(())
 //! ```
 //!
+//! # Deliberate differences from Autobahn
+//!
+//! * Section 9 echoes are also compared by SHA-1: a reply with the right type and length but
+//!   other bytes is FAILED with the reason "content differs".
+//! * An exact id in `cases` or `exclude-cases` that names no case is a [`SelectError`] up
+//!   front, instead of a crash when the case is reached.
+//! * Case texts are our own; Autobahn's known text mistakes (3.6 "ping", the 9.x size labels)
+//!   are not reproduced. Wire images are.
+//!
 //! This crate never depends on the WebSocket implementation it is used to test.
 #![forbid(unsafe_code)]
 

@@ -261,3 +261,59 @@ impl Observation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_events_keep_a_bounded_head() {
+        let big = vec![b'x'; 1000];
+        match ObservedEvent::message(false, &big) {
+            ObservedEvent::Message {
+                len, head, sha1, ..
+            } => {
+                assert_eq!(len, 1000);
+                assert_eq!(head.len(), MESSAGE_HEAD_LEN);
+                assert_eq!(sha1, sha1_hex(&big));
+            }
+            other => panic!("unexpected event {other:?}"),
+        }
+        match ObservedEvent::message(true, b"ab") {
+            ObservedEvent::Message { head, binary, .. } => {
+                assert_eq!((head, binary), (b"ab".to_vec(), true))
+            }
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+
+    #[test]
+    fn observation_round_trips_through_json() {
+        let mut o = Observation::new(Role::Server);
+        o.handshake.completed = true;
+        o.handshake.request = Some("GET / HTTP/1.1\r\n\r\n".into());
+        o.events = vec![
+            ObservedEvent::message(false, b"hi"),
+            ObservedEvent::pong(&[0xff]),
+            ObservedEvent::timeout("A"),
+        ];
+        o.connection.closed_by_me = true;
+        o.connection.remote_close_code = Some(1002);
+        o.peer_violations = vec![
+            PeerViolation::UnmaskedClientFrame,
+            PeerViolation::BadCloseCode { code: 999 },
+        ];
+        o.tx_frame_counts.insert(0, 50);
+        o.echo = Some(EchoLog {
+            replies: vec![EchoReply::of(true, b"x", 1.5)],
+            timed_out: false,
+            elapsed_ms: 2.0,
+        });
+        let json = serde_json::to_string(&o).unwrap();
+        assert_eq!(serde_json::from_str::<Observation>(&json).unwrap(), o);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["harness_role"], "server");
+        assert_eq!(value["events"][1]["event"], "pong");
+        assert_eq!(value["peer_violations"][1]["violation"], "bad_close_code");
+    }
+}
