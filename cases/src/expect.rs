@@ -127,8 +127,9 @@ pub enum Check {
         /// The case timer, quoted in the result when it expired.
         timeout: Secs,
     },
-    /// Events against the alternatives, and then the harness's own transmitted data-frame
-    /// counts (opcodes 0..=2) must equal `counts` (10.1.1).
+    /// Events against the alternatives, and then, for each opcode listed in `counts`, the
+    /// number of frames the harness itself sent with it must be exactly that (10.1.1; other
+    /// opcodes, such as the close frame, are not looked at).
     FrameCount {
         /// Opcode → frames sent.
         counts: BTreeMap<u8, u64>,
@@ -147,22 +148,29 @@ pub struct Expect {
     /// Both verdicts are INFORMATIONAL whatever happened.
     pub forced_informational: bool,
     /// After each recorded event, if the events equal EVERY alternative and the harness is
-    /// to close first, it closes with 1000 at once (see [`Expect::auto_close_due`]).
+    /// to close first, it closes at once (see [`Expect::auto_close_due`]).
     pub auto_close_on_match: bool,
     /// How the main verdict is computed.
     pub check: Check,
 }
 
 impl Expect {
-    /// Whether the harness should close with 1000 now, given the events so far.
-    pub fn auto_close_due(&self, events: &[ObservedEvent]) -> bool {
-        self.auto_close_on_match
+    /// The auto-close rule: `Some(code)` when the harness should start the closing handshake
+    /// now with `code` (the first allowed close code, 1000 in every catalogued case), given
+    /// the events so far. Call it after each recorded event.
+    pub fn auto_close_due(&self, events: &[ObservedEvent]) -> Option<u16> {
+        let due = self.auto_close_on_match
             && self.close.closed_by_me
             && !self.alternatives.is_empty()
             && self
                 .alternatives
                 .iter()
-                .all(|a| events_match(&a.events, events))
+                .all(|a| events_match(&a.events, events));
+        if due {
+            Some(self.close.codes.first().copied().unwrap_or(1000))
+        } else {
+            None
+        }
     }
 
     /// The first alternative that matches `events`.

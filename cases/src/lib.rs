@@ -17,7 +17,7 @@
 //!    boundary: later steps run only while the connection is OPEN.
 //! 3. Records every complete message and every pong as an [`ObservedEvent`] (pings from the
 //!    peer are answered, not recorded). After each event it asks
-//!    [`Expect::auto_close_due`]; if true it closes with 1000.
+//!    [`Expect::auto_close_due`], and closes with the code it returns, if any.
 //! 4. Validates what the peer sends strictly; on a violation it fails the connection itself
 //!    (1002, or 1007 for bad UTF-8), which sets `closed_by_me` and `failed_by_me`. It answers a
 //!    peer's close with 1000.

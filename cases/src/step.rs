@@ -261,11 +261,6 @@ pub enum Step {
         /// Delay.
         secs: Secs,
     },
-    /// Wait for the next message (recorded as an event), then close with `code`.
-    AwaitMessageThenClose {
-        /// The close code to send.
-        code: u16,
-    },
     /// Wait up to `timeout` for one message and check it against `echo` (recorded in the
     /// observation's echo log, not as an event). Then close with 1000; on timeout send an
     /// EMPTY close instead.

@@ -105,24 +105,17 @@ fn main_verdict(case: &Case, obs: &Observation) -> (Behavior, String, Option<Str
         Check::EventsMatch => events_verdict(case, obs),
         Check::FrameCount { counts } => {
             let verdict = events_verdict(case, obs);
-            let sent: BTreeMap<u8, u64> = obs
-                .tx_frame_counts
-                .iter()
-                .filter(|(op, n)| **op <= crate::frame::opcode::BINARY && **n > 0)
-                .map(|(op, n)| (*op, *n))
+            let sent: BTreeMap<u8, u64> = counts
+                .keys()
+                .map(|op| (*op, obs.tx_frame_counts.get(op).copied().unwrap_or(0)))
                 .collect();
-            let wanted: BTreeMap<u8, u64> = counts
-                .iter()
-                .filter(|(_, n)| **n > 0)
-                .map(|(op, n)| (*op, *n))
-                .collect();
-            if sent == wanted {
+            if sent == *counts {
                 verdict
             } else {
                 let reason = format!(
-                    "the harness's own data frames by opcode were {}, expected {}",
+                    "the harness's own frames by opcode were {}, expected {}",
                     show_counts(&sent),
-                    show_counts(&wanted)
+                    show_counts(counts)
                 );
                 (
                     Behavior::Failed,

@@ -239,14 +239,14 @@ fn echo_loop_needs_every_round_trip() {
 fn own_frame_counts() {
     let echo = echo_of(&vec![b'*'; 65_536]);
     let mut o = obs(Role::Client, vec![echo], true, true, Some(1000));
-    // The close frame (op 8) and any ping are not data frames and do not count.
+    // Only the listed opcodes (0 and 1) are looked at: the close frame does not count.
     o.tx_frame_counts = [(0, 50), (1, 1), (8, 1), (9, 0)].into_iter().collect();
     assert_eq!(verdicts("10.1.1", &o), (B::Ok, C::Ok));
     o.tx_frame_counts = [(0, 49), (1, 1), (8, 1)].into_iter().collect();
     let j = judge(case("10.1.1"), &o);
     assert_eq!(j.behavior, B::Failed);
     assert!(j.reason.unwrap().contains("op0: 49"));
-    o.tx_frame_counts = [(0, 50), (1, 1), (2, 1)].into_iter().collect();
+    o.tx_frame_counts = [(0, 50)].into_iter().collect();
     assert_eq!(verdicts("10.1.1", &o).0, B::Failed);
     // Right counts but no echo: still FAILED on events.
     o.tx_frame_counts = [(0, 50), (1, 1)].into_iter().collect();
@@ -270,23 +270,34 @@ fn unimplemented_when_the_feature_is_missing() {
 #[test]
 fn auto_close_rule() {
     let echo = vec![echo_of(b"")];
-    assert!(case("1.1.1").expect.auto_close_due(&echo));
-    assert!(!case("1.1.1").expect.auto_close_due(&[]));
+    assert_eq!(case("1.1.1").expect.auto_close_due(&echo), Some(1000));
+    assert_eq!(case("1.1.1").expect.auto_close_due(&[]), None);
     // Two alternatives never all match: no auto-close (3.2 also expects the peer to close).
-    assert!(!case("3.2").expect.auto_close_due(&[]));
-    // 7.x switch it off.
-    assert!(
-        !case("7.1.1")
+    assert_eq!(case("3.2").expect.auto_close_due(&[]), None);
+    // 7.1.1 closes through the rule once the echo is there; 7.1.2-7.1.6 switch it off.
+    assert_eq!(
+        case("7.1.1")
             .expect
-            .auto_close_due(&[echo_of(b"Hello World!")])
+            .auto_close_due(&[echo_of(b"Hello World!")]),
+        Some(1000)
+    );
+    assert_eq!(
+        case("7.1.1").expect.auto_close_due(&[echo_of(b"Hello")]),
+        None
+    );
+    assert_eq!(
+        case("7.1.6")
+            .expect
+            .auto_close_due(&[echo_of(b"Hello World!")]),
+        None
     );
     // 5.19 fires only once the whole sequence is there.
     let pongs = vec![
         ObservedEvent::pong(b"pongme 1!"),
         ObservedEvent::pong(b"pongme 2!"),
     ];
-    assert!(!case("5.19").expect.auto_close_due(&pongs));
+    assert_eq!(case("5.19").expect.auto_close_due(&pongs), None);
     let mut all = pongs;
     all.push(echo_of(b"fragment1fragment2fragment3fragment4fragment5"));
-    assert!(case("5.19").expect.auto_close_due(&all));
+    assert_eq!(case("5.19").expect.auto_close_due(&all), Some(1000));
 }
