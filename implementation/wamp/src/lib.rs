@@ -10,6 +10,7 @@
 pub mod client;
 pub mod id;
 pub mod message;
+pub mod router;
 pub mod serializer;
 pub mod uri;
 pub mod value;
