@@ -1,0 +1,257 @@
+//! Delivery modes, the send API, limits, and the closing timers.
+
+mod common;
+
+use std::time::Duration;
+
+use ampel_websocket::frame::OpCode;
+use ampel_websocket::{
+    CloseCode, Config, Delivery, Event, Limits, MessageKind, ProtocolError, Role, SendError, State,
+};
+use common::{Harness, PeerFrames, Sent};
+
+fn server_with(config: Config) -> (Harness, PeerFrames) {
+    let h = Harness::with_config(Role::Server, config);
+    let f = h.peer();
+    (h, f)
+}
+
+#[test]
+fn stream_delivery_emits_chunks_as_bytes_arrive() {
+    let mut config = Config::default();
+    config.delivery = Delivery::Stream;
+    let (mut h, f) = server_with(config);
+    let first = f.raw(false, 0, 1, "κό".as_bytes());
+    h.write(&first, Some(3));
+    h.write(&f.ping("p"), None);
+    h.write(&f.raw(true, 0, 0, "σμε".as_bytes()), None);
+    let chunks: Vec<u8> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MessageChunk(c) => Some(c.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(chunks, "κόσμε".as_bytes());
+    assert_eq!(
+        h.events.first(),
+        Some(&Event::MessageStart {
+            kind: MessageKind::Text
+        })
+    );
+    assert_eq!(h.events.last(), Some(&Event::MessageEnd));
+    assert!(h.events.contains(&Event::Ping(b"p".to_vec())));
+    // Pieces of 3 bytes: the 6-byte masked header is split too; 4 payload bytes
+    // arrive as 3 + 1 and come out as two chunks.
+    let n = h
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::MessageChunk(_)))
+        .count();
+    assert_eq!(n, 3);
+}
+
+#[test]
+fn stream_delivery_fails_fast_on_bad_utf8() {
+    let mut config = Config::default();
+    config.delivery = Delivery::Stream;
+    let (mut h, f) = server_with(config);
+    h.write(&f.raw(false, 0, 1, b"ok\xed\xa0\x80"), None);
+    assert_eq!(h.sent(), vec![Sent::Close(Some(1007))]);
+    assert!(
+        h.events
+            .contains(&Event::ProtocolViolation(ProtocolError::InvalidUtf8 {
+                offset: 2
+            }))
+    );
+}
+
+#[test]
+fn frame_delivery_reports_each_data_frame() {
+    let mut config = Config::default();
+    config.delivery = Delivery::Frames;
+    let (mut h, f) = server_with(config);
+    h.write(
+        &[f.raw(false, 0, 2, b"ab"), f.raw(true, 0, 0, b"cd")].concat(),
+        Some(1),
+    );
+    let frames: Vec<(OpCode, bool, Vec<u8>)> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Frame { header, payload } => Some((header.opcode, header.fin, payload.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        frames,
+        vec![
+            (OpCode::BINARY, false, b"ab".to_vec()),
+            (OpCode::CONTINUATION, true, b"cd".to_vec())
+        ]
+    );
+    h.write(&f.raw(true, 0, 0, b"x"), None);
+    assert_eq!(h.sent(), vec![Sent::Close(Some(1002))]);
+}
+
+#[test]
+fn message_and_frame_limits_fail_with_1009() {
+    let mut config = Config::default();
+    config.limits = Limits::default();
+    config.limits.max_message_size = 10;
+    config.limits.max_frame_size = 8;
+    let (mut h, f) = server_with(config.clone());
+    h.write(&f.binary([0; 9]), None);
+    assert_eq!(h.sent(), vec![Sent::Close(Some(1009))]);
+    let (mut h, f) = server_with(config);
+    h.write(
+        &[f.raw(false, 0, 2, &[0; 8]), f.raw(true, 0, 0, &[0; 3])].concat(),
+        None,
+    );
+    assert_eq!(h.sent(), vec![Sent::Close(Some(1009))]);
+}
+
+#[test]
+fn streaming_send_builds_a_fragmented_message() {
+    let (mut h, _) = server_with(Config::default());
+    h.conn.begin_message(MessageKind::Text).expect("open");
+    assert_eq!(h.conn.send_text("x"), Err(SendError::MessageInProgress));
+    h.conn
+        .send_chunk(b"\xce", false)
+        .expect("cut code point is fine");
+    h.conn.ping(b"between").expect("control frames interleave");
+    assert_eq!(
+        h.conn.send_chunk(b"\xce", true),
+        Err(SendError::InvalidUtf8 { offset: 0 })
+    );
+    h.conn.send_chunk(b"\xba", true).expect("completes κ");
+    h.pump();
+    assert_eq!(
+        h.sent(),
+        vec![
+            Sent::TextStart(b"\xce".to_vec()),
+            Sent::Ping(b"between".to_vec()),
+            Sent::Cont(true, b"\xba".to_vec())
+        ]
+    );
+    assert_eq!(
+        h.conn.send_chunk(b"", true),
+        Err(SendError::NoMessageInProgress)
+    );
+}
+
+#[test]
+fn frame_level_send_validates_the_sequence() {
+    let (mut h, _) = server_with(Config::default());
+    let c = &mut h.conn;
+    assert_eq!(
+        c.send_frame(OpCode::CONTINUATION, true, b""),
+        Err(SendError::NoMessageInProgress)
+    );
+    assert_eq!(
+        c.send_frame(OpCode::new(3), true, b""),
+        Err(SendError::ReservedOpcode {
+            opcode: OpCode::new(3)
+        })
+    );
+    assert_eq!(
+        c.send_frame(OpCode::PING, false, b""),
+        Err(SendError::FragmentedControl)
+    );
+    assert_eq!(
+        c.send_frame(OpCode::CLOSE, true, b""),
+        Err(SendError::UseClose)
+    );
+    assert_eq!(
+        c.ping(&[0; 126]),
+        Err(SendError::ControlPayloadTooLong { length: 126 })
+    );
+    c.send_frame(OpCode::BINARY, false, b"a").expect("starts");
+    assert_eq!(
+        c.send_frame(OpCode::TEXT, true, b"b"),
+        Err(SendError::MessageInProgress)
+    );
+    c.send_frame(OpCode::CONTINUATION, true, b"b")
+        .expect("ends");
+    h.pump();
+    assert_eq!(
+        h.sent(),
+        vec![
+            Sent::BinaryStart(b"a".to_vec()),
+            Sent::Cont(true, b"b".to_vec())
+        ]
+    );
+}
+
+#[test]
+fn close_rules_for_what_we_send() {
+    let (mut h, f) = server_with(Config::default());
+    let now = h.now;
+    for bad in [1005, 1006, 1015] {
+        assert_eq!(
+            h.conn.close(CloseCode(bad), "", now),
+            Err(SendError::InvalidCloseCode {
+                code: CloseCode(bad)
+            })
+        );
+    }
+    h.conn
+        .close(CloseCode::GOING_AWAY, "bye", now)
+        .expect("open");
+    assert_eq!(h.conn.state(), State::ClosingAwaitPeerClose);
+    assert_eq!(h.conn.send_text("late"), Err(SendError::Closed));
+    // Data still arriving is delivered; pings are no longer answered.
+    h.write(&f.text("in flight"), None);
+    h.write(&f.ping("p"), None);
+    h.write(&f.close(1001, ""), None);
+    assert_eq!(h.sent(), vec![Sent::Close(Some(1001))]);
+    assert_eq!(
+        h.messages(),
+        vec![(MessageKind::Text, b"in flight".to_vec())]
+    );
+    let s = h.summary().expect("closed");
+    assert!(s.clean);
+    assert_eq!(s.sent, Some(CloseCode::GOING_AWAY));
+    assert!(h.conn.wants_tcp_close());
+}
+
+#[test]
+fn unanswered_close_times_out() {
+    let (mut h, _) = server_with(Config::default());
+    h.conn.close(CloseCode::NORMAL, "", h.now).expect("open");
+    let deadline = h.conn.poll_timeout().expect("close timer");
+    assert_eq!(deadline, h.now + Duration::from_secs(1));
+    h.advance(Duration::from_millis(500));
+    assert_eq!(h.conn.state(), State::ClosingAwaitPeerClose);
+    h.advance(Duration::from_millis(500));
+    assert!(h.conn.is_closed() && h.conn.wants_tcp_close());
+    let s = h.summary().expect("closed");
+    assert!(!s.clean && s.timed_out);
+}
+
+#[test]
+fn peer_dropping_tcp_ends_the_connection_uncleanly() {
+    let (mut h, _) = server_with(Config::default());
+    h.conn.handle_eof(h.now);
+    h.pump();
+    assert!(h.conn.is_closed());
+    assert!(!h.summary().expect("closed").clean);
+    assert_eq!(h.conn.poll_timeout(), None);
+}
+
+#[test]
+fn close_reason_is_reported_and_not_echoed() {
+    let (mut h, f) = server_with(Config::default());
+    h.write(&f.close(3001, "custom"), None);
+    assert_eq!(h.sent(), vec![Sent::Close(Some(3001))]);
+    let received = h.events.iter().find_map(|e| match e {
+        Event::CloseReceived(c) => c.clone(),
+        _ => None,
+    });
+    assert_eq!(
+        received.map(|c| (c.code, c.reason)),
+        Some((CloseCode(3001), "custom".to_owned()))
+    );
+}
