@@ -48,6 +48,19 @@ pub struct SpecRef {
     pub requirement: String,
 }
 
+impl AppliesTo {
+    /// True when a case with this scope can run with the harness in `harness_role` (a case
+    /// for servers needs the harness to be the client, and the reverse).
+    pub fn allows(self, harness_role: crate::observation::Role) -> bool {
+        use crate::observation::Role;
+        match self {
+            Self::Both => true,
+            Self::Server => harness_role == Role::Client,
+            Self::Client => harness_role == Role::Server,
+        }
+    }
+}
+
 /// One conformance case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Case {
@@ -75,4 +88,17 @@ pub struct Case {
     pub expect: Expect,
     /// Protocol timers.
     pub timers: Timers,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observation::Role;
+
+    #[test]
+    fn scope_against_role() {
+        assert!(AppliesTo::Both.allows(Role::Client) && AppliesTo::Both.allows(Role::Server));
+        assert!(AppliesTo::Server.allows(Role::Client) && !AppliesTo::Server.allows(Role::Server));
+        assert!(AppliesTo::Client.allows(Role::Server) && !AppliesTo::Client.allows(Role::Client));
+    }
 }

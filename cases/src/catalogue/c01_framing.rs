@@ -11,9 +11,9 @@ use crate::step::Delivery;
 const SMALL: [usize; 5] = [0, 125, 126, 127, 128];
 
 pub(super) fn cases(out: &mut Vec<Case>) {
-    for (sub, op, pattern, kind) in [
-        (1, opcode::TEXT, b'*', "text"),
-        (2, opcode::BINARY, 0xfe, "binary"),
+    for (sub, op, pattern, kind, title_kind) in [
+        (1, opcode::TEXT, b'*', "text", "Text"),
+        (2, opcode::BINARY, 0xfe, "binary", "Binary"),
     ] {
         // (length, kill timer, chop)
         let rows = SMALL.iter().map(|&n| (n, 1.0, None)).chain([
@@ -31,7 +31,7 @@ pub(super) fn cases(out: &mut Vec<Case>) {
             out.push(case(
                 id(&[1, sub, i]),
                 format!(
-                    "{kind} message, {len}-byte payload{}",
+                    "{title_kind} message, {len}-byte payload{}",
                     if chop.is_some() { ", chopped" } else { "" }
                 ),
                 format!("Send one {kind} frame with a payload of {len} bytes{how}."),
