@@ -301,3 +301,32 @@ fn auto_close_rule() {
     all.push(echo_of(b"fragment1fragment2fragment3fragment4fragment5"));
     assert_eq!(case("5.19").expect.auto_close_due(&all), Some(1000));
 }
+
+#[test]
+fn informational_alternative_label() {
+    let mut c = case("2.1").clone();
+    c.expect.alternatives = vec![
+        crate::Alternative {
+            label: crate::Label::Ok,
+            events: vec![crate::ExpectedEvent::Pong {
+                payload: Payload::empty(),
+            }],
+        },
+        crate::Alternative {
+            label: crate::Label::Informational,
+            events: vec![],
+        },
+    ];
+    let o = obs(Role::Client, vec![], true, true, Some(1000));
+    let j = judge(&c, &o);
+    assert_eq!((j.behavior, j.behavior_close), (B::Informational, C::Ok));
+    // The first matching alternative wins, in order.
+    let o = obs(
+        Role::Client,
+        vec![ObservedEvent::pong(b"")],
+        true,
+        true,
+        Some(1000),
+    );
+    assert_eq!(judge(&c, &o).behavior, B::Ok);
+}
