@@ -8,6 +8,8 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod id;
 pub mod message;
 pub mod router;

@@ -819,3 +819,21 @@ fn router_outputs_are_reproducible_from_the_seed() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn callee_violating_mid_call_cancels_the_call_after_its_close() {
+    let mut r = router();
+    let (callee, _) = join(&mut r);
+    let (caller, _) = join(&mut r);
+    register(&mut r, callee, 1, "com.p");
+    send(&mut r, caller, r#"[48,1,{},"com.p"]"#);
+    let out = send(&mut r, callee, "[70,9,{}]");
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert_eq!(out[0].0, callee.0);
+    assert!(out[0].1.contains("wamp.error.protocol_violation"));
+    assert_eq!(out[1], (callee.0, "CLOSE".to_string()));
+    assert_eq!(
+        out[2],
+        (caller.0, r#"[8,48,1,{},"wamp.error.canceled"]"#.to_string())
+    );
+}

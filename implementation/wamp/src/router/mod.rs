@@ -197,10 +197,13 @@ impl<R: rand::RngCore> Router<R> {
             to: peer,
             message: Message::abort(known::PROTOCOL_VIOLATION, reason.to_string()),
         });
-        // Dispose of the session without processing anything further from this peer.
-        self.leave(peer, out);
+        // Dispose of the session without processing anything further from this peer; what
+        // that tells other peers (canceled calls) follows the close signal.
+        let mut others = Vec::new();
+        self.leave(peer, &mut others);
         self.peers.insert(peer, PeerState::Failed);
         out.push(Output::Close { peer, reason });
+        out.extend(others);
     }
 
     fn awaiting_hello(
