@@ -1,0 +1,182 @@
+//! Writing report directories: atomic file writes, the incremental [`ReportDir`], and
+//! [`render_all`].
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::autobahn::{case_json, index_json};
+use crate::filename::case_file_name;
+use crate::html::{case_html, index_html};
+use crate::junit::junit_xml;
+use crate::model::{CaseResult, RunMeta, RunReport};
+use crate::timestamp::Timestamp;
+
+/// The canonical file of a report directory.
+pub const RUN_JSON: &str = "run.json";
+
+/// Writes `contents` to `path` so that readers see the old file or the new one, never a
+/// partial one: write a temporary sibling, then rename it over `path`.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} has no file name", path.display()),
+        )
+    })?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let written = fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(contents)?;
+        f.flush()
+    });
+    match written.and_then(|()| fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            // Best effort: do not leave the temporary file behind.
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// `run.json`: the canonical model as pretty JSON (2-space indentation, trailing newline).
+pub fn run_json(report: &RunReport) -> io::Result<String> {
+    let mut text = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn io_other(e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// Writes every output for `report` into `dir` (created if needed): `run.json`, `index.json`,
+/// the per-case JSON and HTML files, `index.html` and `junit.xml`.
+pub fn render_all(dir: &Path, report: &RunReport) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    for (agent, results) in &report.agents {
+        for result in &results.cases {
+            write_atomic(
+                &dir.join(case_file_name(agent, &result.id, "json")),
+                case_json(agent, result).as_bytes(),
+            )?;
+            let page = case_html(report, agent, result).map_err(io_other)?;
+            write_atomic(
+                &dir.join(case_file_name(agent, &result.id, "html")),
+                page.as_bytes(),
+            )?;
+        }
+    }
+    write_atomic(&dir.join("index.json"), index_json(report).as_bytes())?;
+    write_atomic(
+        &dir.join("index.html"),
+        index_html(report).map_err(io_other)?.as_bytes(),
+    )?;
+    write_atomic(
+        &dir.join("junit.xml"),
+        junit_xml(report).map_err(io_other)?.as_bytes(),
+    )?;
+    // Last, so a complete run.json means the rest was written too.
+    write_atomic(&dir.join(RUN_JSON), run_json(report)?.as_bytes())
+}
+
+/// A report directory written as the run goes: each finished case is on disk at once.
+///
+/// ```no_run
+/// # fn demo(case: &ampel_cases::Case, obs: ampel_cases::Observation) -> std::io::Result<()> {
+/// use ampel_reports::{CaseResult, Mode, ReportDir, RunMeta};
+/// let mut dir = ReportDir::create("reports/servers", RunMeta::new(Mode::TestServer))?;
+/// let judgement = ampel_cases::judge(case, &obs);
+/// let started = std::time::SystemTime::now();
+/// dir.record("my-server", CaseResult::new(case, 1, obs, judgement, started))?;
+/// let report = dir.finish()?;
+/// # let _ = report; Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct ReportDir {
+    dir: PathBuf,
+    report: RunReport,
+}
+
+impl ReportDir {
+    /// Creates `dir` (and parents) and writes an empty `run.json` for the run.
+    pub fn create(dir: impl AsRef<Path>, meta: RunMeta) -> io::Result<Self> {
+        let dir = dir.as_ref().to_path_buf();
+        fs::create_dir_all(&dir)?;
+        let this = Self {
+            dir,
+            report: RunReport::new(meta),
+        };
+        this.write_run_json()?;
+        Ok(this)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The results so far.
+    pub fn report(&self) -> &RunReport {
+        &self.report
+    }
+
+    /// Records one finished case: writes its Autobahn JSON file and rewrites `run.json`
+    /// (atomically) before returning. A later result for the same agent and case replaces the
+    /// earlier one.
+    pub fn record(&mut self, agent: &str, result: CaseResult) -> io::Result<()> {
+        write_atomic(
+            &self.dir.join(case_file_name(agent, &result.id, "json")),
+            case_json(agent, &result).as_bytes(),
+        )?;
+        self.report.insert(agent, result);
+        self.write_run_json()
+    }
+
+    /// Renders everything for the results so far without ending the run (Autobahn's
+    /// `/updateReports`).
+    pub fn update_reports(&self) -> io::Result<()> {
+        render_all(&self.dir, &self.report)
+    }
+
+    /// Ends the run: stamps the finish time and writes every output.
+    pub fn finish(mut self) -> io::Result<RunReport> {
+        self.report.finished = Some(Timestamp::now().max(self.report.started));
+        render_all(&self.dir, &self.report)?;
+        Ok(self.report)
+    }
+
+    fn write_run_json(&self) -> io::Result<()> {
+        write_atomic(&self.dir.join(RUN_JSON), run_json(&self.report)?.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["x.json"]);
+    }
+
+    #[test]
+    fn atomic_write_reports_a_missing_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomic(&dir.path().join("no/such/x"), b"1").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert!(write_atomic(Path::new("/"), b"1").is_err());
+    }
+}
