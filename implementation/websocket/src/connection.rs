@@ -28,7 +28,7 @@ pub use event::{CloseSummary, Event};
 
 use crate::close::{CloseCode, CloseFrame, close_payload, parse_close_payload};
 use crate::error::{ProtocolError, SendError};
-use crate::frame::{FrameHeader, MAX_HEADER_LEN, OpCode, apply_mask};
+use crate::frame::{FrameHeader, MAX_HEADER_LEN, OpCode, extend_masked};
 use crate::utf8::Utf8Validator;
 use crate::validate::{FrameClass, FrameValidator, MessageKind, Role};
 
@@ -347,7 +347,8 @@ impl Connection {
         let payload = close_payload(code, reason)?;
         self.queue_close(Some(code), &payload);
         self.state = State::ClosingAwaitPeerClose;
-        self.deadline = Some(now + self.config.close_timeout);
+        // A timeout too large for `Instant` means "never".
+        self.deadline = now.checked_add(self.config.close_timeout);
         Ok(())
     }
 
@@ -533,7 +534,7 @@ impl Connection {
             Role::Server => self.finish(),
             Role::Client => {
                 self.state = State::ClosedAwaitTcpClose;
-                self.deadline = Some(now + self.config.tcp_close_timeout);
+                self.deadline = now.checked_add(self.config.tcp_close_timeout);
             }
         }
     }
@@ -621,10 +622,9 @@ const fn opcode_of(kind: MessageKind) -> OpCode {
 
 /// Appends `data` to `buf`, XORing it with `mask` (at payload `offset`).
 fn append_unmasked(buf: &mut Vec<u8>, data: &[u8], mask: Option<[u8; 4]>, offset: u64) {
-    let start = buf.len();
-    buf.extend_from_slice(data);
-    if let (Some(key), Some(tail)) = (mask, buf.get_mut(start..)) {
-        apply_mask(tail, key, offset);
+    match mask {
+        Some(key) => extend_masked(buf, data, key, offset),
+        None => buf.extend_from_slice(data),
     }
 }
 

@@ -195,3 +195,63 @@ pub enum SendError {
         offset: u64,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reviewed table, spelled out: every variant and the code it sends.
+    #[test]
+    fn every_violation_maps_to_its_close_code() {
+        let op = OpCode::TEXT;
+        let table = [
+            (
+                ProtocolError::NonMinimalLength {
+                    length: 1,
+                    encoding: LengthEncoding::Extended16,
+                },
+                1002,
+            ),
+            (ProtocolError::LengthMsbSet { length: 1 << 63 }, 1002),
+            (ProtocolError::UnmaskedClientFrame, 1002),
+            (ProtocolError::MaskedServerFrame, 1002),
+            (ProtocolError::ReservedBitsSet { rsv: 1, opcode: op }, 1002),
+            (
+                ProtocolError::ReservedOpcode {
+                    opcode: OpCode::new(3),
+                },
+                1002,
+            ),
+            (
+                ProtocolError::ControlFrameTooLong {
+                    opcode: OpCode::PING,
+                    length: 126,
+                },
+                1002,
+            ),
+            (
+                ProtocolError::FragmentedControlFrame {
+                    opcode: OpCode::PING,
+                },
+                1002,
+            ),
+            (ProtocolError::UnexpectedContinuation, 1002),
+            (ProtocolError::ExpectedContinuation { opcode: op }, 1002),
+            (ProtocolError::FrameTooBig { length: 2, max: 1 }, 1009),
+            (ProtocolError::MessageTooBig { length: 2, max: 1 }, 1009),
+            (ProtocolError::InvalidUtf8 { offset: 0 }, 1007),
+            (ProtocolError::CloseTooShort, 1002),
+            (
+                ProtocolError::InvalidCloseCode {
+                    code: CloseCode(1005),
+                },
+                1002,
+            ),
+            (ProtocolError::InvalidCloseReason { offset: 0 }, 1007),
+        ];
+        for (error, code) in table {
+            assert_eq!(error.close_code(), CloseCode(code), "{error}");
+            assert!(error.close_code().is_valid_on_wire());
+        }
+    }
+}

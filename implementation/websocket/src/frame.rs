@@ -7,7 +7,7 @@
 
 mod mask;
 
-pub use mask::apply_mask;
+pub use mask::{apply_mask, extend_masked};
 
 use thiserror::Error;
 

@@ -255,3 +255,14 @@ fn close_reason_is_reported_and_not_echoed() {
         Some((CloseCode(3001), "custom".to_owned()))
     );
 }
+
+#[test]
+fn huge_timeouts_mean_never() {
+    let mut config = Config::default();
+    config.close_timeout = Duration::MAX;
+    let (mut h, _) = server_with(config);
+    h.conn.close(CloseCode::NORMAL, "", h.now).expect("open");
+    assert_eq!(h.conn.poll_timeout(), None);
+    h.advance(Duration::from_secs(3600));
+    assert_eq!(h.conn.state(), State::ClosingAwaitPeerClose);
+}

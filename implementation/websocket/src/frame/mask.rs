@@ -4,13 +4,7 @@
 /// payload. Masking is its own inverse, and a payload may be processed in
 /// pieces as long as each piece passes its own offset.
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: u64) {
-    // Rotate the key so that `key[0]` lines up with `buf[0]`.
-    let key = u32::from_be_bytes(key).rotate_left(8 * (offset % 4) as u32);
-    let key = key.to_be_bytes();
-    let word = u128::from_ne_bytes([
-        key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3], key[0], key[1], key[2],
-        key[3], key[0], key[1], key[2], key[3],
-    ]);
+    let (key, word) = aligned_key(key, offset);
     let mut words = buf.chunks_exact_mut(16);
     for chunk in &mut words {
         if let Ok(bytes) = <&mut [u8; 16]>::try_from(chunk) {
@@ -21,6 +15,38 @@ pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: u64) {
     for (byte, k) in words.into_remainder().iter_mut().zip(key.iter().cycle()) {
         *byte ^= k;
     }
+}
+
+/// Appends `src` XORed with the mask `key` (at payload `offset`) to `dst`.
+///
+/// Copies and unmasks in 16 KiB blocks so each block is still in cache when
+/// it is unmasked (a single large copy may bypass the cache). Measured faster
+/// than a fused per-word copy, which the compiler does not vectorise.
+pub fn extend_masked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4], offset: u64) {
+    const BLOCK: usize = 16 << 10;
+    dst.reserve(src.len());
+    let mut at = offset;
+    for block in src.chunks(BLOCK) {
+        let start = dst.len();
+        dst.extend_from_slice(block);
+        if let Some(tail) = dst.get_mut(start..) {
+            apply_mask(tail, key, at);
+        }
+        at += block.len() as u64;
+    }
+}
+
+/// The key rotated so that its first byte applies at `offset`, and that key
+/// repeated over a 16-byte word.
+fn aligned_key(key: [u8; 4], offset: u64) -> ([u8; 4], u128) {
+    let key = u32::from_be_bytes(key)
+        .rotate_left(8 * (offset % 4) as u32)
+        .to_be_bytes();
+    let word = u128::from_ne_bytes([
+        key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3], key[0], key[1], key[2],
+        key[3], key[0], key[1], key[2], key[3],
+    ]);
+    (key, word)
 }
 
 #[cfg(test)]
@@ -44,6 +70,21 @@ mod tests {
                 apply_mask(&mut fast, key, offset);
                 naive(&mut slow, key, offset);
                 assert_eq!(fast, slow, "len {len} offset {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn extend_masked_equals_copy_then_mask() {
+        let key = [0xde, 0xad, 0xbe, 0xef];
+        for len in 0..70 {
+            for offset in 0..5 {
+                let src: Vec<u8> = (0..len as u8).collect();
+                let mut expected = src.clone();
+                apply_mask(&mut expected, key, offset);
+                let mut dst = b"prefix".to_vec();
+                extend_masked(&mut dst, &src, key, offset);
+                assert_eq!(dst, [b"prefix".as_slice(), &expected].concat());
             }
         }
     }
