@@ -21,32 +21,52 @@ use crate::filename::case_file_name;
 use crate::model::{CaseResult, EventSummary, RunReport};
 use crate::preview::hex_string_preview;
 
-/// Serialises `value` the way Autobahn writes its JSON: keys sorted, 3-space indentation.
+/// Serialises `value` the way Autobahn writes its JSON: keys sorted (see [`key_order`]),
+/// 3-space indentation.
 pub fn to_autobahn_json(value: &Value) -> String {
-    let sorted = sort_keys(value.clone());
     let mut buf = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"   ");
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
     // Serialising a `Value` into memory cannot fail.
-    let _ = sorted.serialize(&mut ser);
+    let _ = Sorted(value).serialize(&mut ser);
     String::from_utf8_lossy(&buf).into_owned()
 }
 
-/// Rebuilds every object with its keys in byte order (Python's `sort_keys`), whether or not
-/// serde_json's `preserve_order` feature is on somewhere in the build.
-fn sort_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out = Map::new();
-            for (k, v) in entries {
-                out.insert(k, sort_keys(v));
+/// Orders keys as Python's `sort_keys` ordered Autobahn's: integer keys (the octet and frame
+/// statistics) numerically, string keys (agents, case ids, field names) by bytes.
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// A value serialised with every object's keys in [`key_order`] (a `serde_json::Map` cannot
+/// hold that order itself: it is sorted by bytes, or by insertion with `preserve_order`).
+struct Sorted<'a>(&'a Value);
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by(|a, b| key_order(a.0, b.0));
+                let mut out = serializer.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    out.serialize_entry(k, &Sorted(v))?;
+                }
+                out.end()
             }
-            Value::Object(out)
+            Value::Array(items) => {
+                let mut out = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&Sorted(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(serializer),
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
     }
 }
 
@@ -268,6 +288,22 @@ mod tests {
             to_autobahn_json(&v),
             "{\n   \"A\": [],\n   \"a\": {\n      \"y\": {},\n      \"z\": [\n         1,\n         2\n      ]\n   },\n   \"b\": 1\n}"
         );
+    }
+
+    #[test]
+    fn integer_keys_sort_numerically_ids_lexically() {
+        let v = json!({"129": 1, "66": 2, "2": 3});
+        assert_eq!(
+            to_autobahn_json(&v),
+            "{\n   \"2\": 3,\n   \"66\": 2,\n   \"129\": 1\n}"
+        );
+        let ids = json!({"2.1": 0, "10.1.1": 0, "1.1.1": 0});
+        let text = to_autobahn_json(&ids);
+        let order: Vec<usize> = ["\"1.1.1\"", "\"10.1.1\"", "\"2.1\""]
+            .iter()
+            .map(|k| text.find(k).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
     }
 
     #[test]

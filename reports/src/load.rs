@@ -74,10 +74,11 @@ fn load_one(path: &Path) -> Result<RunReport, LoadError> {
 /// * `generator` is the first run's; `started` is the earliest start; `finished` is the latest
 ///   finish, or absent if any run did not finish (it was interrupted);
 /// * all runs must have the same mode ([`LoadError::MixedModes`] otherwise).
-pub fn load_runs(paths: &[PathBuf]) -> Result<RunReport, LoadError> {
+pub fn load_runs<P: AsRef<Path>>(paths: &[P]) -> Result<RunReport, LoadError> {
     let (first, rest) = paths.split_first().ok_or(LoadError::NoInput)?;
-    let mut merged = load_one(first)?;
+    let mut merged = load_one(first.as_ref())?;
     for path in rest {
+        let path = path.as_ref();
         let run = load_one(path)?;
         if run.mode != merged.mode {
             return Err(LoadError::MixedModes {
