@@ -61,6 +61,23 @@ struct OutMessage {
 }
 
 /// A WebSocket connection after the opening handshake.
+///
+/// ```
+/// use std::time::Instant;
+/// use ampel_websocket::{Config, Connection, Event};
+///
+/// let mut server = Connection::server(Config::default());
+/// // A masked text frame "Hello" from a client (RFC 6455 §5.7).
+/// server.handle_input(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58], Instant::now());
+/// while let Some(event) = server.poll_event() {
+///     if let Event::Message { kind, payload } = event {
+///         server.send_message(kind, &payload).unwrap(); // echo
+///     }
+/// }
+/// assert_eq!(server.poll_transmit().unwrap(), b"\x81\x05Hello");
+/// // The transport loop: write poll_transmit(), sleep until poll_timeout(),
+/// // and close the socket once wants_tcp_close() is true.
+/// ```
 pub struct Connection {
     role: Role,
     config: Config,
@@ -124,6 +141,16 @@ impl Connection {
             failure: None,
             timed_out: false,
         }
+    }
+
+    /// A server-side connection (a server never masks, so needs no mask source).
+    pub fn server(config: Config) -> Self {
+        Self::new(Role::Server, config, Box::new(|| [0; 4]))
+    }
+
+    /// A client-side connection masking its frames with keys from `masks`.
+    pub fn client(config: Config, masks: Box<dyn MaskSource>) -> Self {
+        Self::new(Role::Client, config, masks)
     }
 
     /// Our role.

@@ -266,3 +266,29 @@ fn huge_timeouts_mean_never() {
     h.advance(Duration::from_secs(3600));
     assert_eq!(h.conn.state(), State::ClosingAwaitPeerClose);
 }
+
+#[test]
+fn longest_header_arrives_one_byte_at_a_time() {
+    let mut server = ampel_websocket::Connection::server(Config::default());
+    let f = PeerFrames { role: Role::Server };
+    let payload = vec![b'z'; 65536];
+    let wire = f.text(&payload);
+    assert_eq!(
+        &wire[1..2],
+        &[0xFF],
+        "masked, 64-bit length: a 14-byte header"
+    );
+    let now = std::time::Instant::now();
+    for b in &wire[..20] {
+        server.handle_input(std::slice::from_ref(b), now);
+        assert_eq!(server.state(), State::Open);
+    }
+    server.handle_input(&wire[20..], now);
+    assert_eq!(
+        server.poll_event(),
+        Some(Event::Message {
+            kind: MessageKind::Text,
+            payload
+        })
+    );
+}
