@@ -46,14 +46,21 @@ pub fn frame_decode(data: &[u8]) {
     }
 }
 
-/// Feeds `data` to a connection in `role`, cut into chunks whose sizes come
+/// Feeds `data` to a connection in `role` (raw bytes, or with bit 0x40 of the
+/// first byte, frames built from descriptors), cut into chunks whose sizes come
 /// from the first byte, echoing every message and advancing time; then checks
 /// everything the connection wrote is a valid frame stream for its role with
 /// nothing after the close frame, and that the event stream is well formed.
 pub fn connection(role: Role, data: &[u8]) {
-    let Some((&selector, mut input)) = data.split_first() else {
+    let Some((&selector, raw)) = data.split_first() else {
         return;
     };
+    let built;
+    let mut input = raw;
+    if selector & 0x40 != 0 {
+        built = frames_from_descriptors(role, raw);
+        input = &built;
+    }
     let mut config = Config::default();
     config.limits.max_message_size = 1 << 20;
     config.limits.max_frame_size = 1 << 19;
@@ -112,6 +119,46 @@ pub fn connection(role: Role, data: &[u8]) {
     conn.transmit_into(&mut wire);
     assert_eq!(closed_events, 1, "exactly one Closed event");
     check_own_output(role, &wire);
+}
+
+/// Turns fuzz bytes into well-formed frames so the fuzzer reaches deep
+/// states (fragmentation, UTF-8, close codes) instead of failing on the first
+/// header. Per frame: a flags byte (FIN = 0x80, opcode = low nibble, 0x10
+/// flips the masking rule, 0x20 sets the RSV bits of the next byte's low 3
+/// bits), a length byte (0-127; 126/127 stretch it to 200/70000 bytes of a
+/// repeated pattern), then the payload bytes themselves.
+fn frames_from_descriptors(role: Role, mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let [flags, len, rest @ ..] = data {
+        let (rsv, rest) = match (flags & 0x20 != 0, rest) {
+            (true, [r, tail @ ..]) => (r & 0b111, tail),
+            _ => (0, rest),
+        };
+        let masked = (role == Role::Server) != (flags & 0x10 != 0);
+        let mask = masked.then_some([0x37, 0xfa, 0x21, 0x3d]);
+        let (payload, rest): (Vec<u8>, &[u8]) = match len & 0x7F {
+            126 => (
+                b"ab\xce\xba".iter().copied().cycle().take(200).collect(),
+                rest,
+            ),
+            127 => (vec![b'x'; 70000], rest),
+            n => {
+                let n = usize::from(n).min(rest.len());
+                let (p, r) = rest.split_at(n);
+                (p.to_vec(), r)
+            }
+        };
+        let mut header = FrameHeader::new(
+            flags & 0x80 != 0,
+            OpCode::new(*flags),
+            mask,
+            payload.len() as u64,
+        );
+        header.rsv = rsv;
+        crate::frame::encode_frame(&header, &payload, &mut out);
+        data = rest;
+    }
+    out
 }
 
 /// Our own output must be strictly valid, masked iff we are the client, and
