@@ -82,6 +82,7 @@ pub fn connection(role: Role, data: &[u8]) {
     let mut wire = Vec::new();
     let mut step = 0usize;
     let mut closed_events = 0;
+    let mut violated = false;
     while !input.is_empty() {
         let size = 1 + (usize::from(selector).wrapping_mul(step + 1) * 7) % 97;
         let (chunk, rest) = input.split_at(size.min(input.len()));
@@ -90,7 +91,13 @@ pub fn connection(role: Role, data: &[u8]) {
         conn.handle_input(chunk, now);
         while let Some(event) = conn.poll_event() {
             assert_eq!(closed_events, 0, "event after Closed: {event:?}");
+            // A violation stops input processing: no data or control after it.
+            assert!(
+                !violated || matches!(event, Event::Closed(_)),
+                "event after a violation: {event:?}"
+            );
             match event {
+                Event::ProtocolViolation(_) => violated = true,
                 Event::Message { kind, payload } => {
                     if kind == MessageKind::Text {
                         assert!(
