@@ -4,7 +4,9 @@
 //! [`Router::handle`] / [`Router::handle_frame`], and reports transport loss with
 //! [`Router::close`]. Each call returns [`Output`]s: messages to send to peers, and close
 //! signals after a protocol violation (the ABORT comes first). Randomness (session and
-//! publication IDs) comes from the injected RNG.
+//! publication IDs) comes from the injected RNG. After an `Output::Close` the router ignores
+//! the peer; the transport still calls [`Router::close`] once the connection is gone, which
+//! forgets it.
 //!
 //! Features: realms (configured, optionally created on demand; anonymous authentication),
 //! broker (exact subscriptions, acknowledged publishing, publisher exclusion), dealer (exact
