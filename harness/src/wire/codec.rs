@@ -141,10 +141,7 @@ impl Decoder {
                 State::Header => {
                     let need = header_len(&self.head[..self.head_len]);
                     if self.head_len < need {
-                        let Some((&mut first, rest)) = std::mem::take(input).split_first_mut()
-                        else {
-                            return None;
-                        };
+                        let (&mut first, rest) = std::mem::take(input).split_first_mut()?;
                         *input = rest;
                         if let Some(slot) = self.head.get_mut(self.head_len) {
                             *slot = first;
