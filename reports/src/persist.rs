@@ -1,9 +1,12 @@
 //! Writing report directories: atomic file writes, the incremental [`ReportDir`], and
 //! [`render_all`].
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+use ampel_cases::CaseId;
 
 use crate::autobahn::{case_json, index_json};
 use crate::filename::case_file_name;
@@ -42,11 +45,86 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     }
 }
 
-/// `run.json`: the canonical model as pretty JSON (2-space indentation, trailing newline).
+/// `run.json`: the canonical model as pretty JSON (2-space indentation, trailing newline);
+/// byte-identical to `serde_json::to_string_pretty` of the report plus a newline.
 pub fn run_json(report: &RunReport) -> io::Result<String> {
-    let mut text = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
-    text.push('\n');
-    Ok(text)
+    assemble_run_json(report, |out, _, result, depth| {
+        push_indented(out, &pretty(result)?, depth);
+        Ok(())
+    })
+}
+
+fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> io::Result<String> {
+    serde_json::to_string_pretty(value).map_err(io::Error::other)
+}
+
+/// Appends `text` (pretty JSON written at depth 0) as a value at `depth`: serde_json's pretty
+/// format indents purely by depth, and JSON text never holds a raw newline inside a string,
+/// so re-indenting every line after the first is exact.
+fn push_indented(out: &mut String, text: &str, depth: usize) {
+    let indent = "  ".repeat(depth);
+    let mut lines = text.split('\n');
+    if let Some(first) = lines.next() {
+        out.push_str(first);
+    }
+    for line in lines {
+        out.push('\n');
+        out.push_str(&indent);
+        out.push_str(line);
+    }
+}
+
+/// Writes `run.json` field by field, with each case's JSON supplied by `case_text`, so the
+/// incremental writer can reuse the text of cases it serialised before instead of
+/// re-serialising the whole run after every case. The test `assembly_equals_serde` keeps this
+/// in step with `RunReport`'s serde layout.
+fn assemble_run_json<F>(report: &RunReport, mut case_text: F) -> io::Result<String>
+where
+    F: FnMut(&mut String, &str, &CaseResult, usize) -> io::Result<()>,
+{
+    fn field(out: &mut String, name: &str, value: &str) {
+        out.push_str("  \"");
+        out.push_str(name);
+        out.push_str("\": ");
+        push_indented(out, value, 1);
+        out.push_str(",\n");
+    }
+    let mut out = String::from("{\n");
+    field(&mut out, "generator", &pretty(&report.generator)?);
+    field(&mut out, "mode", &pretty(&report.mode)?);
+    field(&mut out, "started", &pretty(&report.started)?);
+    if let Some(finished) = &report.finished {
+        field(&mut out, "finished", &pretty(finished)?);
+    }
+    out.push_str("  \"agents\": ");
+    if report.agents.is_empty() {
+        out.push_str("{}");
+    } else {
+        out.push_str("{\n");
+        let mut agents = report.agents.iter().peekable();
+        while let Some((agent, results)) = agents.next() {
+            out.push_str("    ");
+            out.push_str(&pretty(agent)?);
+            out.push_str(": {\n      \"cases\": ");
+            if results.cases.is_empty() {
+                out.push_str("[]");
+            } else {
+                out.push_str("[\n");
+                let mut cases = results.cases.iter().peekable();
+                while let Some(result) = cases.next() {
+                    out.push_str("        ");
+                    case_text(&mut out, agent, result, 4)?;
+                    out.push_str(if cases.peek().is_some() { ",\n" } else { "\n" });
+                }
+                out.push_str("      ]");
+            }
+            out.push_str("\n    }");
+            out.push_str(if agents.peek().is_some() { ",\n" } else { "\n" });
+        }
+        out.push_str("  }");
+    }
+    out.push_str("\n}\n");
+    Ok(out)
 }
 
 fn io_other(e: impl std::fmt::Display) -> io::Error {
@@ -99,6 +177,9 @@ pub fn render_all(dir: &Path, report: &RunReport) -> io::Result<()> {
 pub struct ReportDir {
     dir: PathBuf,
     report: RunReport,
+    /// The JSON text of each recorded case (agent → id → text), reused by every rewrite of
+    /// `run.json`.
+    case_texts: BTreeMap<String, BTreeMap<CaseId, String>>,
 }
 
 impl ReportDir {
@@ -109,6 +190,7 @@ impl ReportDir {
         let this = Self {
             dir,
             report: RunReport::new(meta),
+            case_texts: BTreeMap::new(),
         };
         this.write_run_json()?;
         Ok(this)
@@ -132,6 +214,10 @@ impl ReportDir {
             &self.dir.join(case_file_name(agent, &result.id, "json")),
             case_json(agent, &result).as_bytes(),
         )?;
+        self.case_texts
+            .entry(agent.to_owned())
+            .or_default()
+            .insert(result.id.clone(), pretty(&result)?);
         self.report.insert(agent, result);
         self.write_run_json()
     }
@@ -150,13 +236,51 @@ impl ReportDir {
     }
 
     fn write_run_json(&self) -> io::Result<()> {
-        write_atomic(&self.dir.join(RUN_JSON), run_json(&self.report)?.as_bytes())
+        let text = assemble_run_json(&self.report, |out, agent, result, depth| {
+            let cached = self.case_texts.get(agent).and_then(|c| c.get(&result.id));
+            match cached {
+                Some(text) => push_indented(out, text, depth),
+                None => push_indented(out, &pretty(result)?, depth),
+            }
+            Ok(())
+        })?;
+        write_atomic(&self.dir.join(RUN_JSON), text.as_bytes())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn with_agents(agents: &[(&str, usize)]) -> RunReport {
+        let mut report = RunReport::new(crate::RunMeta::new(crate::Mode::TestClient));
+        for (agent, n) in agents {
+            report.agents.entry((*agent).to_owned()).or_default();
+            for case in ampel_cases::catalogue().iter().take(*n) {
+                let obs = ampel_cases::Observation::new(ampel_cases::Role::Server);
+                let verdict = ampel_cases::judge(case, &obs);
+                let started = std::time::SystemTime::UNIX_EPOCH;
+                report.insert(agent, CaseResult::new(case, 1, obs, verdict, started));
+            }
+        }
+        report
+    }
+
+    #[test]
+    fn assembly_equals_serde() {
+        let mut finished = with_agents(&[("a \"quoted\" agent", 3), ("b", 1)]);
+        finished.finished = Some(finished.started);
+        for report in [
+            with_agents(&[]),
+            with_agents(&[("empty", 0)]),
+            with_agents(&[("one", 1), ("two", 0)]),
+            finished,
+        ] {
+            let mut want = serde_json::to_string_pretty(&report).unwrap();
+            want.push('\n');
+            assert_eq!(run_json(&report).unwrap(), want);
+        }
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp() {

@@ -200,6 +200,11 @@ fn report_dir_finish_writes_everything() {
     // Recording a case again replaces it.
     rd.record(common::AGENT_A, common::case(common::AGENT_A, "5.1"))
         .unwrap();
+    // The incremental run.json (assembled from cached case texts) is the canonical one.
+    assert_eq!(
+        fs::read_to_string(tmp.path().join(RUN_JSON)).unwrap(),
+        run_json(rd.report()).unwrap()
+    );
     rd.update_reports().unwrap();
     assert!(tmp.path().join("index.html").is_file());
     let report = rd.finish().unwrap();
