@@ -27,7 +27,14 @@ pub enum JunitError {
     Serialize(#[from] quick_junit::SerializeError),
 }
 
+/// Text safe for XML 1.0: quick-junit drops control characters itself, but not the
+/// non-characters U+FFFE and U+FFFF, which a peer can put in an agent name or close reason.
+fn xml_text(s: &str) -> String {
+    s.replace(['\u{fffe}', '\u{ffff}'], "\u{fffd}")
+}
+
 fn suite_name(agent: &str, section: u32) -> String {
+    let agent = xml_text(agent);
     match group_title(&[section]) {
         Some(title) => format!("{agent}: {section} {title}"),
         None => format!("{agent}: {section}"),
@@ -49,26 +56,26 @@ fn test_case(agent: &str, suite: &str, r: &CaseResult) -> TestCase {
                 r.judgement.behavior_close.as_str()
             };
             status
-                .set_message(r.failure_reason().unwrap_or_default())
+                .set_message(xml_text(&r.failure_reason().unwrap_or_default()))
                 .set_type(verdict)
-                .set_description(format!(
+                .set_description(xml_text(&format!(
                     "Expected:\n{}\n\nActual:\n{}\n\nResult: {}\nClose: {} ({})",
                     r.expected_text(),
                     r.actual_text(),
                     r.judgement.result,
                     r.judgement.result_close,
                     r.judgement.behavior_close
-                ));
+                )));
             status
         }
         Outcome::Unimplemented => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(format!("UNIMPLEMENTED: {}", r.judgement.result));
+            status.set_message(xml_text(&format!("UNIMPLEMENTED: {}", r.judgement.result)));
             status
         }
         _ => TestCaseStatus::success(),
     };
-    let mut case = TestCase::new(format!("{} {}", r.id, r.title), status);
+    let mut case = TestCase::new(xml_text(&format!("{} {}", r.id, r.title)), status);
     case.set_classname(suite)
         .set_time(millis(r.duration_ms))
         .set_timestamp(r.started.as_chrono().fixed_offset());
@@ -113,7 +120,7 @@ pub fn junit_xml(report: &RunReport) -> Result<String, JunitError> {
                 suite.set_timestamp(first.as_chrono().fixed_offset());
             }
             suite.set_time(millis(cases.iter().map(|r| r.duration_ms).sum()));
-            suite.add_property(Property::new("ampel.agent", agent.as_str()));
+            suite.add_property(Property::new("ampel.agent", xml_text(agent)));
             suite.add_test_cases(cases.iter().map(|r| test_case(agent, &name, r)));
             junit.add_test_suite(suite);
         }

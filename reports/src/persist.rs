@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ampel_cases::CaseId;
 
@@ -27,9 +28,15 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
             format!("{} has no file name", path.display()),
         )
     })?;
+    // Unique per process and call, so concurrent writers never share a temporary file.
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    tmp_name.push(format!(
+        ".{}-{}.tmp",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
     let tmp = path.with_file_name(tmp_name);
     let written = fs::File::create(&tmp).and_then(|mut f| {
         f.write_all(contents)?;

@@ -133,3 +133,28 @@ fn statuses_and_properties_per_outcome() {
         Some("UNIMPLEMENTED")
     );
 }
+
+#[test]
+fn hostile_peer_text_still_gives_valid_xml() {
+    let mut report = common::report();
+    let mut result = common::case(common::AGENT_A, "5.1");
+    result.judgement.reason = Some("bad \u{1}\u{1b}[31mred\u{ffff} <&> \"quoted\"".to_owned());
+    report.insert("agent\u{fffe}\u{7}<x>", result);
+    let xml = junit_xml(&report).unwrap();
+    let parsed = Report::deserialize_from_str(&xml).unwrap();
+    let suite = parsed
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str().starts_with("agent"))
+        .unwrap();
+    assert_eq!(suite.name.as_str(), "agent\u{fffd}<x>: 5 Fragmentation");
+    match &suite.test_cases[0].status {
+        TestCaseStatus::NonSuccess { message, .. } => {
+            assert_eq!(
+                message.as_ref().unwrap().as_str(),
+                "bad red\u{fffd} <&> \"quoted\""
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -225,3 +225,17 @@ fn report_dir_finish_writes_everything() {
     let loaded = load_runs(&[tmp.path()]).unwrap();
     assert_eq!(loaded, report);
 }
+
+#[test]
+fn an_empty_run_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = RunReport::new(meta());
+    render_all(tmp.path(), &report).unwrap();
+    let index = fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    assert!(!index.contains("case-row"));
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("index.json")).unwrap(),
+        "{}"
+    );
+    assert_eq!(load_runs(&[tmp.path()]).unwrap(), report);
+}
