@@ -155,6 +155,15 @@ impl AgentReport {
             .and_then(|i| self.cases.get(i))
     }
 
+    /// How many results have each outcome (outcomes with no result are absent).
+    pub fn counts(&self) -> BTreeMap<Outcome, usize> {
+        let mut counts = BTreeMap::new();
+        for result in &self.cases {
+            *counts.entry(result.outcome()).or_insert(0) += 1;
+        }
+        counts
+    }
+
     /// Restores the invariants (sorted, one result per id, the later one winning) after
     /// deserialising data that may not have them.
     pub(crate) fn normalise(&mut self) {
@@ -367,11 +376,18 @@ impl ExpectedData {
                 echo.count, echo.len, echo.timeout_secs
             );
         }
-        let lines: Vec<String> = self
+        let mut lines: Vec<String> = self
             .alternatives
             .iter()
             .map(|a| format!("{}: {}", a.label, events_text(&a.events)))
             .collect();
+        if let Some(counts) = &self.frame_counts {
+            let list: Vec<String> = counts
+                .iter()
+                .map(|(op, n)| format!("{n} × opcode {op}"))
+                .collect();
+            lines.push(format!("harness data frames sent: {}", list.join(", ")));
+        }
         if lines.is_empty() {
             "no events".to_owned()
         } else {
@@ -678,6 +694,34 @@ mod tests {
         assert_eq!(ids, ["1.1.1", "2.9", "2.10", "10.1.1"]);
         let replaced = agent.get(&"2.9".parse().unwrap()).unwrap();
         assert_eq!(replaced.judgement.behavior, Behavior::Failed);
+    }
+
+    #[test]
+    fn counts_by_outcome() {
+        let mut agent = AgentReport::default();
+        agent.insert(result("1.1.1", Behavior::Ok, CloseBehavior::Ok));
+        agent.insert(result("1.1.2", Behavior::Ok, CloseBehavior::Unclean));
+        agent.insert(result("1.1.3", Behavior::Failed, CloseBehavior::Ok));
+        agent.insert(result("2.1", Behavior::NonStrict, CloseBehavior::Ok));
+        assert_eq!(
+            agent.counts(),
+            BTreeMap::from([
+                (Outcome::Pass, 1),
+                (Outcome::NonStrict, 1),
+                (Outcome::Fail, 2)
+            ])
+        );
+    }
+
+    #[test]
+    fn frame_count_expectation_in_words() {
+        let data = ExpectedData::of(by_id(&"10.1.1".parse().unwrap()).unwrap());
+        assert!(data.frame_counts.is_some());
+        assert!(
+            data.events_text().contains("harness data frames sent:"),
+            "{}",
+            data.events_text()
+        );
     }
 
     #[test]

@@ -168,10 +168,7 @@ fn summary(report: &RunReport, all_ids: &[CaseId]) -> Vec<SummaryRow> {
         .agents
         .iter()
         .map(|(agent, results)| {
-            let mut counts: BTreeMap<Outcome, usize> = BTreeMap::new();
-            for r in &results.cases {
-                *counts.entry(r.outcome()).or_default() += 1;
-            }
+            let counts = results.counts();
             let mut row: Vec<Count> = Outcome::ALL
                 .iter()
                 .map(|o| Count {
