@@ -21,8 +21,9 @@ use crate::filename::case_file_name;
 use crate::model::{CaseResult, EventSummary, RunReport};
 use crate::preview::hex_string_preview;
 
-/// Serialises `value` the way Autobahn writes its JSON: keys sorted (see [`key_order`]),
-/// 3-space indentation.
+/// Serialises `value` the way Autobahn writes its JSON: 3-space indentation, keys sorted as
+/// Python's `sort_keys` sorted them (integer keys such as octet sizes numerically, all other
+/// keys by bytes, so case id "10.1.1" comes before "2.1").
 pub fn to_autobahn_json(value: &Value) -> String {
     let mut buf = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"   ");
