@@ -142,6 +142,16 @@ fn generated_message(c: &mut Choices<'_>) -> Value {
             )]
             .into(),
         ));
+    } else if code == 2 && c.byte() % 2 == 0 {
+        // Likewise a well-formed WELCOME for client sessions.
+        list.push(Value::UInt(1));
+        list.push(Value::Dict(
+            [(
+                "roles".to_string(),
+                Value::Dict([("broker".to_string(), Value::Dict(Dict::new()))].into()),
+            )]
+            .into(),
+        ));
     } else {
         list.extend((0..len).map(|_| element(c)));
     }
@@ -209,5 +219,49 @@ pub fn router(data: &[u8]) {
             }
             previous = Some(o);
         }
+    }
+}
+
+/// Drives a client session with commands and generated router messages decoded from `data`;
+/// checks that every violation leaves the session failed with an ABORT queued.
+pub fn client(data: &[u8]) {
+    use crate::client::{ClientSession, SessionState};
+    use crate::id::Id;
+    use crate::message::Payload;
+    use crate::uri::Uri;
+
+    let mut c = Choices { data };
+    let mut s = ClientSession::new();
+    let mut steps = 0;
+    while !c.data.is_empty() && steps < 512 {
+        steps += 1;
+        let uri = Uri::from(c.pick(&URIS).unwrap_or("com.t"));
+        let id = Id::new(u64::from(c.byte() % 6)).unwrap_or(Id::MIN);
+        // Commands may be refused (wrong state, unknown ID): that is their contract, not a
+        // failure, so only whether they panic matters here.
+        let _refused = match c.byte() % 12 {
+            0 => s.hello(uri, Dict::new()).is_err(),
+            1 => s.subscribe(uri, Dict::new()).is_err(),
+            2 => s.publish(uri, Dict::new(), Payload::None).is_err(),
+            3 => s.register(uri, Dict::new()).is_err(),
+            4 => s.call(uri, Dict::new(), Payload::None).is_err(),
+            5 => s.unsubscribe(id).is_err(),
+            6 => s.yield_result(id, Dict::new(), Payload::None).is_err(),
+            7 => s.goodbye(uri).is_err(),
+            _ => {
+                while s.poll_transmit().is_some() {}
+                if let Ok(m) = Message::from_value(generated_message(&mut c)) {
+                    if s.handle(m).is_err() {
+                        assert_eq!(s.state(), SessionState::Failed);
+                        let abort = s.poll_transmit();
+                        assert!(
+                            matches!(abort, Some(Message::Abort(_))),
+                            "violation without ABORT: {abort:?}"
+                        );
+                    }
+                }
+                false
+            }
+        };
     }
 }

@@ -80,3 +80,18 @@ fn router_mutations() {
         fuzzing::router(&input);
     }
 }
+
+#[test]
+fn client_sessions_survive_arbitrary_router_input() {
+    // The router seeds double as client inputs: the same choice stream drives commands and
+    // generated messages.
+    for input in mutations("wamp_router", 3000) {
+        fuzzing::client(&input);
+    }
+    let mut rng = StdRng::seed_from_u64(11);
+    for _ in 0..500 {
+        let len = rng.random_range(0..400);
+        let input: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+        fuzzing::client(&input);
+    }
+}
