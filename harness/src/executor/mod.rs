@@ -29,7 +29,8 @@ use session::Session;
 /// Executor settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExecConfig {
-    /// Every case timer is multiplied by this.
+    /// Every case timer (waits, kill and close timers, the close-handshake, server-drop and
+    /// opening-handshake limits, echo timeouts) is multiplied by this; it must be positive.
     pub timeout_scale: f64,
     /// Most wire-log rows kept per case (0 = no wire log).
     pub max_wire_rows: usize,

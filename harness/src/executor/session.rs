@@ -242,6 +242,8 @@ impl<'a> Session<'a> {
             Step::BeginFrame { frame } => self.command(WriteCmd::Begin(frame.clone())),
             Step::FrameData { data } => self.command(WriteCmd::Data(data.clone())),
             Step::Close { body } if self.is_open() => self.send_close(body),
+            // A close step while closing is ignored, as Autobahn's sendClose does.
+            Step::Close { .. } => {}
             Step::Wait { secs, tag } => {
                 let until = Instant::now() + self.secs(*secs);
                 self.log.lock().event(|at_ms| WireEntry::Timer {

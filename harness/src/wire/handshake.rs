@@ -289,6 +289,9 @@ pub async fn read_upgrade_request(
 
 /// The 101 response to a valid upgrade request (no extension, no subprotocol accepted).
 pub fn accept_response(request: &UpgradeRequest) -> Result<String, HandshakeError> {
+    if !request.raw.starts_with("GET ") {
+        return Err(HandshakeError::NotUpgrade("the method is not GET".into()));
+    }
     if !has_token(request.header("upgrade"), "websocket") {
         return Err(HandshakeError::NotUpgrade(
             "Upgrade header missing or not \"websocket\"".into(),
@@ -403,6 +406,13 @@ mod tests {
     #[test]
     fn bad_requests_and_responses() {
         let head = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        let req = parse_request(head, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            accept_response(&req),
+            Err(HandshakeError::NotUpgrade(_))
+        ));
+        let head = b"POST / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
         let req = parse_request(head, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(
             accept_response(&req),
