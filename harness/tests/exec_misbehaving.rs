@@ -119,6 +119,10 @@ fn masked_server_frame_fails_the_connection() {
                 if op == opcode::CLOSE {
                     assert!(masked);
                     assert_eq!(payload.get(..2), Some(&[0x03, 0xea][..]));
+                    assert_eq!(
+                        payload.get(2..),
+                        Some(b"masked frame from a server".as_slice())
+                    );
                     peer.send(&CLOSE_1000).await;
                     return;
                 }
@@ -320,5 +324,72 @@ fn unreachable_server_is_a_failed_handshake() {
         assert!(!obs.handshake.completed);
         assert!(obs.connection.was_not_clean_reason.is_some());
         assert_eq!(judge(case("1.1.1"), &obs).behavior, Behavior::Failed);
+    });
+}
+
+#[test]
+fn unmasked_client_frame_fails_the_connection_as_server() {
+    runtime().block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let client = tokio::spawn(async move {
+            let mut tcp = TcpStream::connect(addr)
+                .await
+                .unwrap_or_else(|e| panic!("connect: {e}"));
+            let request = "GET /runCase?case=1&agent=raw HTTP/1.1\r\nHost: x\r\n\
+                           Upgrade: websocket\r\nConnection: Upgrade\r\n\
+                           Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+                           Sec-WebSocket-Version: 13\r\n\r\n";
+            let _ = tcp.write_all(request.as_bytes()).await;
+            let (head, leftover) = ampel::wire::handshake::read_head(&mut tcp)
+                .await
+                .unwrap_or_else(|e| panic!("response: {e}"));
+            assert!(head.starts_with(b"HTTP/1.1 101"));
+            // An unmasked text frame from a client.
+            let _ = tcp.write_all(&[0x81, 0x02, b'h', b'i']).await;
+            let mut peer = Peer {
+                io: tcp,
+                decoder: Decoder::new(),
+                pending: leftover,
+            };
+            while let Some((op, masked, payload)) = peer.next_frame().await {
+                assert!(!masked, "a server never masks");
+                if op == opcode::CLOSE {
+                    assert_eq!(payload.get(..2), Some(&[0x03, 0xea][..]));
+                    peer.send(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8]).await;
+                }
+            }
+        });
+        let (tcp, _) = listener
+            .accept()
+            .await
+            .unwrap_or_else(|e| panic!("accept: {e}"));
+        let mut io: ampel::executor::BoxedIo = Box::new(tcp);
+        let request = ampel::executor::read_upgrade_request(&mut io, Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|e| panic!("request: {e}"));
+        let obs = tokio::time::timeout(
+            TEST_LIMIT,
+            ampel::executor::run_server_case(io, request, case("2.1"), &ExecConfig::default()),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("the case hung"));
+        if let Err(e) = client.await {
+            if e.is_panic() {
+                std::panic::resume_unwind(e.into_panic());
+            }
+        }
+        assert_eq!(obs.peer_violations, [PeerViolation::UnmaskedClientFrame]);
+        let c = &obs.connection;
+        assert!(
+            c.closed_by_me && c.failed_by_me && c.was_clean && c.dropped_by_me,
+            "{c:#?}"
+        );
+        assert_eq!(
+            (c.local_close_code, c.remote_close_code),
+            (Some(1002), Some(1000))
+        );
     });
 }

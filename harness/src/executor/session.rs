@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use ampel_cases::{
     Case, Check, CloseBody, Delivery, EchoLog, EchoReply, EchoSpec, FrameSpec, MessageSpec,
-    Observation, ObservedEvent, Payload, Role, Secs, Step, TimerKind, WireEntry, opcode,
+    Observation, ObservedEvent, Payload, PeerViolation, Role, Secs, Step, TimerKind, WireEntry,
+    opcode,
 };
 use tokio::io::{AsyncReadExt, ReadHalf, WriteHalf};
 use tokio::sync::mpsc;
@@ -486,8 +487,7 @@ impl<'a> Session<'a> {
             }) => {
                 self.obs.peer_violations.push(violation.clone());
                 if self.is_open() {
-                    let reason = format!("{violation:?}");
-                    self.fail(close_code, &reason);
+                    self.fail(close_code, failure_reason(&violation));
                 }
             }
             Notice::Seen(Output::Close { code, reason }) => {
@@ -623,6 +623,27 @@ impl<'a> Session<'a> {
             reader.abort();
             let _ = reader.await;
         }
+    }
+}
+
+/// The reason sent in the harness's close when it fails the connection (short: a close
+/// body is at most 125 octets).
+fn failure_reason(violation: &PeerViolation) -> &'static str {
+    match violation {
+        PeerViolation::MaskedServerFrame => "masked frame from a server",
+        PeerViolation::UnmaskedClientFrame => "unmasked frame from a client",
+        PeerViolation::ReservedBits { .. } => "RSV bits set without a negotiated extension",
+        PeerViolation::ReservedOpcode { .. } => "reserved opcode",
+        PeerViolation::FragmentedControl { .. } => "fragmented control frame",
+        PeerViolation::ControlTooLong { .. } => "control frame payload over 125 octets",
+        PeerViolation::BadContinuation => "bad continuation sequence",
+        PeerViolation::NonMinimalLength => "payload length not minimally encoded",
+        PeerViolation::LengthTopBit => "64-bit payload length with the top bit set",
+        PeerViolation::InvalidUtf8Text => "text message is not valid UTF-8",
+        PeerViolation::CloseBodyOneByte => "close frame with a 1-octet body",
+        PeerViolation::BadCloseCode { .. } => "close code not allowed on the wire",
+        PeerViolation::CloseReasonNotUtf8 => "close reason is not valid UTF-8",
+        _ => "protocol violation",
     }
 }
 
