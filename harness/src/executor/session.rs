@@ -9,6 +9,11 @@
 //!
 //! The connection flags follow Autobahn's engine (reference §4.3); every timer is scaled by
 //! [`ExecConfig::timeout_scale`] and the case ends as soon as TCP is gone.
+//!
+//! Known, deliberate parity with Autobahn: a close written while a frame opened by
+//! [`Step::BeginFrame`] is unfinished (6.4.3/6.4.4 when the peer fails fast) lands inside
+//! that frame's declared payload, where the peer cannot see it (Autobahn issue #47). The
+//! peer already failed the connection by then, so the verdicts do not depend on it.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
