@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -137,7 +137,10 @@ fn probe_result(dom: &str) -> serde_json::Value {
 fn the_report_renders_in_a_real_browser() {
     let Some(binary) = find_chromium() else {
         let required = std::env::var_os("AMPEL_REQUIRE_BROWSER").is_some();
-        eprintln!(
+        // Written to the stderr handle itself: the test harness captures `eprintln!` of
+        // passing tests, and this message must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
             "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
              !!! SKIPPED: `chromium` is not on PATH; the HTML report was NOT checked\n\
              !!! in a browser. Install Debian's `chromium` package to run this test.\n\
