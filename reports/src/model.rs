@@ -411,7 +411,8 @@ pub fn events_text(events: &[EventSummary]) -> String {
 /// * close FAILED (wrong endpoint, no handshake) or UNCLEAN → [`Outcome::Fail`]: the peer broke
 ///   a MUST of the closing handshake even if the events were right;
 /// * close WRONG CODE (with main OK/NON-STRICT) → [`Outcome::NonStrict`], as Autobahn colours it;
-/// * close FAILED BY CLIENT → no effect (Autobahn's light green);
+/// * close FAILED BY CLIENT (with main OK) → [`Outcome::NonStrict`]: the server SHOULD drop TCP
+///   first (RFC 6455 §7.1.1), so `--strict` fails it, a default run does not;
 /// * INFORMATIONAL and UNIMPLEMENTED pass through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -529,7 +530,14 @@ impl CaseResult {
             Behavior::Unimplemented => Outcome::Unimplemented,
             Behavior::Informational => Outcome::Informational,
             Behavior::Ok | Behavior::NonStrict if close_broken => Outcome::Fail,
-            Behavior::Ok if self.judgement.behavior_close == CloseBehavior::WrongCode => {
+            // Both are SHOULD-level faults: a code outside the expected set, and a server
+            // that left it to the client to drop TCP (RFC 6455 §7.1.1).
+            Behavior::Ok
+                if matches!(
+                    self.judgement.behavior_close,
+                    CloseBehavior::WrongCode | CloseBehavior::FailedByClient
+                ) =>
+            {
                 Outcome::NonStrict
             }
             Behavior::Ok => Outcome::Pass,
@@ -654,7 +662,7 @@ mod tests {
         use CloseBehavior as C;
         let table = [
             (B::Ok, C::Ok, Outcome::Pass),
-            (B::Ok, C::FailedByClient, Outcome::Pass),
+            (B::Ok, C::FailedByClient, Outcome::NonStrict),
             (B::Ok, C::WrongCode, Outcome::NonStrict),
             (B::Ok, C::Unclean, Outcome::Fail),
             (B::Ok, C::Failed, Outcome::Fail),
