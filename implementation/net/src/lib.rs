@@ -1,1 +1,34 @@
-//! (being written)
+//! Tokio WebSocket client and server on top of the sans-IO `ampel-websocket`.
+//!
+//! - [`connect`] / [`connect_with`] (`ws://`, `wss://` via rustls) and
+//!   [`accept`] / [`accept_with`] on any `AsyncRead + AsyncWrite`, with a
+//!   [`RequestHook`] to inspect requests, pick a subprotocol or refuse;
+//!   [`Listener`] for TCP/TLS servers.
+//! - [`WebSocket`]: message-level ([`WebSocket::send`], [`WebSocket::recv`],
+//!   `Stream` + `Sink`), frame-level ([`WebSocket::send_frame`],
+//!   [`WebSocket::recv_frame`]) and streaming ([`WebSocket::send_stream`],
+//!   [`WebSocket::recv_stream`]) APIs; automatic pongs; batched writes.
+//! - [`testee`]: the echo server and the Autobahn client driver used by the
+//!   conformance harness.
+#![forbid(unsafe_code)]
+
+mod client;
+mod config;
+mod error;
+mod message;
+mod server;
+mod stream;
+pub mod testee;
+mod tls;
+mod websocket;
+
+pub use ampel_websocket::handshake::{Header, Request};
+pub use ampel_websocket::{CloseCode, CloseFrame, CloseSummary, Delivery, MessageKind, OpCode};
+pub use client::{client_handshake, connect, connect_with};
+pub use config::{ClientConfig, Refusal, RequestHook, ServerConfig, WebSocketConfig};
+pub use error::{Error, Result};
+pub use message::{Frame, HandshakeInfo, Message};
+pub use server::{Incoming, Listener, accept, accept_with};
+pub use stream::MaybeTlsStream;
+pub use tls::{tls_acceptor, tls_acceptor_from_pem, tls_acceptor_from_pem_files};
+pub use websocket::{MessageReader, MessageWriter, WebSocket};
