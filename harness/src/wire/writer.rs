@@ -508,6 +508,23 @@ mod tests {
     }
 
     #[test]
+    fn raw_octets_are_written_as_given() {
+        rt().block_on(async {
+            let mut w = writer(Role::Client);
+            let bytes = Payload::bytes_of(*b"GARBAGE");
+            w.raw(&bytes, Delivery::chop(3)).await.ok();
+            w.raw(&bytes, Delivery::PLAIN).await.ok();
+            w.flush().await.ok();
+            let log = w.log.clone();
+            let out = w.into_inner().0;
+            assert_eq!(out.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 1, 7]);
+            assert_eq!(out.concat(), b"GARBAGEGARBAGE");
+            // Raw octets are not frames: nothing is counted.
+            assert!(log.take().tx_counts.is_empty());
+        });
+    }
+
+    #[test]
     fn begin_frame_and_data_continue_the_mask() {
         rt().block_on(async {
             let mut w = writer(Role::Server);
