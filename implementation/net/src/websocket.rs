@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use ampel_websocket::{
-    CloseCode, CloseSummary, Connection, Delivery, Event, MessageKind, OpCode, Role,
+    CloseCode, CloseSummary, Connection, Delivery, Event, MessageKind, OpCode, Role, State,
 };
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
@@ -167,9 +167,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
                     }
                 }
                 Poll::Ready(Err(e)) => {
+                    // After the close handshake only the TCP close is awaited: a
+                    // reset or a TLS peer skipping close_notify is just the end.
+                    let handshake_done = self.conn.state() == State::ClosedAwaitTcpClose;
                     self.read_eof = true;
                     self.conn.handle_eof(now());
-                    return Poll::Ready(Err(e.into()));
+                    if !handshake_done {
+                        return Poll::Ready(Err(e.into()));
+                    }
                 }
                 Poll::Pending => return Poll::Pending,
             }
@@ -348,7 +353,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
     /// role requires, discarding data that still arrives. Returns how the
     /// connection ended.
     pub async fn close(&mut self, code: CloseCode, reason: &str) -> Result<CloseSummary> {
-        let open = self.conn.state() == ampel_websocket::State::Open;
+        let open = self.conn.state() == State::Open;
         if open && !self.write_failed {
             match self.conn.close(code, reason, now()) {
                 Ok(()) => {}
@@ -648,7 +653,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> futures_sink::Sink<Message> for WebSocke
     /// and drives the connection to its end.
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let this = self.get_mut();
-        if this.conn.state() == ampel_websocket::State::Open && !this.write_failed {
+        if this.conn.state() == State::Open && !this.write_failed {
             // Only fails when a close was already sent.
             let _ = this.conn.close(CloseCode::NORMAL, "", now());
         }
