@@ -393,3 +393,46 @@ fn unmasked_client_frame_fails_the_connection_as_server() {
         );
     });
 }
+
+#[test]
+fn bad_text_and_bad_close_codes_from_the_peer() {
+    runtime().block_on(async {
+        // (what the server sends, the violation, the harness's close code)
+        let rows: [(Vec<u8>, PeerViolation, u16); 3] = [
+            (
+                vec![0x81, 0x04, 0xce, 0xba, 0xed, 0xa0],
+                PeerViolation::InvalidUtf8Text,
+                1007,
+            ),
+            (
+                vec![0x88, 0x02, 0x03, 0xed],
+                PeerViolation::BadCloseCode { code: 1005 },
+                1002,
+            ),
+            (
+                vec![0x88, 0x01, 0x03],
+                PeerViolation::CloseBodyOneByte,
+                1002,
+            ),
+        ];
+        for (bad, violation, code) in rows {
+            let obs = scripted(case("1.1.1"), 0.2, move |mut peer| async move {
+                peer.send(&bad).await;
+                while let Some((op, _, payload)) = peer.next_frame().await {
+                    if op == opcode::CLOSE {
+                        assert_eq!(payload.get(..2), Some(&code.to_be_bytes()[..]));
+                        return;
+                    }
+                }
+            })
+            .await;
+            assert_eq!(obs.peer_violations, [violation.clone()]);
+            let c = &obs.connection;
+            assert!(c.closed_by_me && c.failed_by_me, "{violation:?}: {c:#?}");
+            assert_eq!(c.local_close_code, Some(code));
+            // An invalid close is not recorded as the peer's close.
+            assert_eq!(c.remote_close_code, None, "{violation:?}");
+            assert!(!c.was_clean);
+        }
+    });
+}
