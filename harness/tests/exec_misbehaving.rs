@@ -426,7 +426,7 @@ fn bad_text_and_bad_close_codes_from_the_peer() {
                 }
             })
             .await;
-            assert_eq!(obs.peer_violations, [violation.clone()]);
+            assert_eq!(obs.peer_violations, std::slice::from_ref(&violation));
             let c = &obs.connection;
             assert!(c.closed_by_me && c.failed_by_me, "{violation:?}: {c:#?}");
             assert_eq!(c.local_close_code, Some(code));
