@@ -20,6 +20,7 @@ mod server;
 mod stream;
 pub mod testee;
 mod tls;
+pub mod wamp;
 mod websocket;
 
 pub use ampel_websocket::handshake::{Header, Request};

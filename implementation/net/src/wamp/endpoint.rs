@@ -59,7 +59,9 @@ impl FromStr for Endpoint {
             }
             "rawsocket" | "tcp" => {
                 let host = url.host_str().ok_or_else(|| invalid("no host"))?;
-                let port = url.port().ok_or_else(|| invalid("RawSocket URLs need a port"))?;
+                let port = url
+                    .port()
+                    .ok_or_else(|| invalid("RawSocket URLs need a port"))?;
                 if !matches!(url.path(), "" | "/") || url.query().is_some() {
                     return Err(invalid("RawSocket URLs have no path or query"));
                 }

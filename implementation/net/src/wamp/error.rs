@@ -25,7 +25,24 @@ pub enum Error {
     RawSocket(#[from] RawSocketError),
     /// The WebSocket connection failed.
     #[error("WebSocket: {0}")]
-    WebSocket(String),
+    WebSocket(#[from] crate::Error),
+    /// The WebSocket server selected no WAMP subprotocol, or another than offered.
+    #[error("server selected subprotocol {selected:?}, offered {offered}")]
+    SubprotocolNotSelected {
+        /// The subprotocol we offered.
+        offered: &'static str,
+        /// What the server chose.
+        selected: Option<String>,
+    },
+    /// A WebSocket message of the wrong kind for the serialization (JSON is text-only,
+    /// MessagePack and CBOR binary-only).
+    #[error("{got} WebSocket message with serialization {serialization:?}")]
+    WrongMessageKind {
+        /// The negotiated serialization.
+        serialization: Serialization,
+        /// What arrived.
+        got: &'static str,
+    },
     /// The serialization cannot be used on this transport (RawSocket has no batched variants).
     #[error("{serialization:?} is not available over {transport}")]
     UnsupportedSerialization {

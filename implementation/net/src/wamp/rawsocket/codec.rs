@@ -339,7 +339,10 @@ mod tests {
             FrameHeader::encode(FrameKind::Message, MAX_FRAME_LENGTH),
             Some([0x08, 0, 0, 0])
         );
-        assert_eq!(FrameHeader::encode(FrameKind::Message, MAX_FRAME_LENGTH + 1), None);
+        assert_eq!(
+            FrameHeader::encode(FrameKind::Message, MAX_FRAME_LENGTH + 1),
+            None
+        );
         assert_eq!(
             FrameHeader::decode([0x10, 0, 0, 1], limit),
             Err(RawSocketError::ReservedFrameBits {

@@ -11,10 +11,11 @@ use std::io;
 use std::time::Duration;
 
 use ampel_wamp::Serialization;
-use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-pub use codec::{FrameHeader, FrameKind, Handshake, MAGIC, MAX_FRAME_LENGTH, MaxLength, RefusalCode};
+pub use codec::{
+    FrameHeader, FrameKind, Handshake, MAGIC, MAX_FRAME_LENGTH, MaxLength, RefusalCode,
+};
 
 /// A RawSocket handshake or framing failure.
 #[derive(Debug, thiserror::Error)]
@@ -123,26 +124,50 @@ impl PartialEq for RawSocketError {
                 E::UnsupportedSerializer { id: b, offered: y },
             ) => a == b && x == y,
             (
-                E::PeerLimitTooSmall { peer: a, required: x },
-                E::PeerLimitTooSmall { peer: b, required: y },
+                E::PeerLimitTooSmall {
+                    peer: a,
+                    required: x,
+                },
+                E::PeerLimitTooSmall {
+                    peer: b,
+                    required: y,
+                },
             ) => a == b && x == y,
             (E::TooManyConnections, E::TooManyConnections) => true,
             (E::Refused { code: a }, E::Refused { code: b }) => a == b,
             (
-                E::SerializerMismatch { offered: a, echoed: x },
-                E::SerializerMismatch { offered: b, echoed: y },
+                E::SerializerMismatch {
+                    offered: a,
+                    echoed: x,
+                },
+                E::SerializerMismatch {
+                    offered: b,
+                    echoed: y,
+                },
             ) => a == b && x == y,
             (E::HandshakeTimeout(a), E::HandshakeTimeout(b)) => a == b,
             (E::ReservedFrameBits { header: a }, E::ReservedFrameBits { header: b }) => a == b,
             (E::ReservedFrameType { kind: a }, E::ReservedFrameType { kind: b }) => a == b,
             (E::BadLengthBit { header: a }, E::BadLengthBit { header: b }) => a == b,
             (
-                E::FrameTooLarge { length: a, limit: x },
-                E::FrameTooLarge { length: b, limit: y },
+                E::FrameTooLarge {
+                    length: a,
+                    limit: x,
+                },
+                E::FrameTooLarge {
+                    length: b,
+                    limit: y,
+                },
             ) => a == b && x == y,
             (
-                E::OutgoingTooLarge { length: a, limit: x },
-                E::OutgoingTooLarge { length: b, limit: y },
+                E::OutgoingTooLarge {
+                    length: a,
+                    limit: x,
+                },
+                E::OutgoingTooLarge {
+                    length: b,
+                    limit: y,
+                },
             ) => a == b && x == y,
             (E::UnexpectedEof(a), E::UnexpectedEof(b)) => a == b,
             _ => false,
@@ -194,7 +219,9 @@ pub struct RawFrame {
 #[derive(Debug)]
 pub struct RawSocket<S> {
     stream: S,
-    read: BytesMut,
+    /// Received bytes; those before `pos` are consumed.
+    read: Vec<u8>,
+    pos: usize,
     serialization: Serialization,
     /// What we accept.
     recv_limit: u32,
@@ -350,7 +377,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
     fn new(stream: S, serialization: Serialization, recv_limit: u32, send_limit: u32) -> Self {
         RawSocket {
             stream,
-            read: BytesMut::with_capacity(READ_CHUNK),
+            read: Vec::with_capacity(READ_CHUNK),
+            pos: 0,
             serialization,
             recv_limit,
             send_limit,
@@ -372,34 +400,44 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
         self.recv_limit
     }
 
-    /// A complete frame from the read buffer, if there is one.
-    fn parse(&mut self) -> Result<Option<RawFrame>, RawSocketError> {
-        let Some(header) = self.read.first_chunk::<4>() else {
-            return Ok(None);
+    /// A complete frame from the read buffer, if there is one; otherwise how many more bytes
+    /// it needs at least.
+    fn parse(&mut self) -> Result<Result<RawFrame, usize>, RawSocketError> {
+        let available = self.read.get(self.pos..).unwrap_or_default();
+        let Some(header) = available.first_chunk::<4>() else {
+            return Ok(Err(4 - available.len()));
         };
+        // The header is checked as soon as it is complete: an oversized frame fails before
+        // any of its payload is buffered.
         let header = FrameHeader::decode(*header, self.recv_limit)?;
         let total = 4 + header.length as usize;
-        if self.read.len() < total {
-            self.read.reserve((total - self.read.len()).min(READ_CHUNK));
-            return Ok(None);
-        }
-        self.read.advance(4);
-        let payload = self.read.split_to(header.length as usize).to_vec();
-        Ok(Some(RawFrame {
+        let Some(payload) = available.get(4..total) else {
+            return Ok(Err(total - available.len()));
+        };
+        let frame = RawFrame {
             kind: header.kind,
-            payload,
-        }))
+            payload: payload.to_vec(),
+        };
+        self.pos += total;
+        if self.pos == self.read.len() {
+            self.read.clear();
+            self.pos = 0;
+        }
+        Ok(Ok(frame))
     }
 
     /// The next frame; `None` when the peer closed the stream between frames. Cancel-safe.
     pub async fn recv(&mut self) -> Result<Option<RawFrame>, RawSocketError> {
         loop {
-            if let Some(frame) = self.parse()? {
-                return Ok(Some(frame));
+            let missing = match self.parse()? {
+                Ok(frame) => return Ok(Some(frame)),
+                Err(missing) => missing,
+            };
+            if self.pos > 0 {
+                self.read.drain(..self.pos);
+                self.pos = 0;
             }
-            if self.read.capacity() == self.read.len() {
-                self.read.reserve(READ_CHUNK);
-            }
+            self.read.reserve(missing.clamp(4096, READ_CHUNK));
             if self.stream.read_buf(&mut self.read).await? == 0 {
                 return if self.read.is_empty() {
                     Ok(None)

@@ -1,0 +1,864 @@
+//! The async WAMP client: one task drives the connection and an
+//! [`ampel_wamp::client::ClientSession`]; [`Client`] handles talk to it over a channel.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), ampel_net::wamp::Error> {
+//! use ampel_net::wamp::Client;
+//! use ampel_wamp::{Serialization, Value};
+//!
+//! let client = Client::connect("rawsocket://127.0.0.1:8081", "realm1", Serialization::Json).await?;
+//! let mut events = client.subscribe("com.example.topic").await?;
+//! client.publish("com.example.topic", vec![Value::UInt(1)], Default::default()).await?;
+//! let event = events.next().await;
+//! let reply = client.call("com.example.add", vec![Value::UInt(1), Value::UInt(2)], Default::default()).await;
+//! client.leave().await?;
+//! # let _ = (event, reply); Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use ampel_wamp::client::{ClientEvent, ClientSession};
+use ampel_wamp::message::{Event, Invocation, MessageType};
+use ampel_wamp::uri::known;
+use ampel_wamp::{Dict, Id, List, Payload, Serialization, Uri, Value};
+use tokio::sync::{mpsc, oneshot};
+
+use super::transport::{Incoming, Transport};
+use super::{ApplicationError, Endpoint, Error, connect_transport};
+use crate::CloseCode;
+
+type Reply<T> = oneshot::Sender<Result<T, Error>>;
+
+/// A command from a handle to the driver task.
+enum Command {
+    Join {
+        realm: Uri,
+        details: Dict,
+        reply: Reply<Joined>,
+    },
+    Leave {
+        reply: Reply<()>,
+    },
+    Subscribe {
+        topic: Uri,
+        options: Dict,
+        events: mpsc::UnboundedSender<EventData>,
+        reply: Reply<Id>,
+    },
+    Unsubscribe {
+        subscription: Id,
+        reply: Reply<()>,
+    },
+    Publish {
+        topic: Uri,
+        options: Dict,
+        payload: Payload,
+        reply: Reply<Option<Id>>,
+    },
+    Register {
+        procedure: Uri,
+        options: Dict,
+        invocations: mpsc::UnboundedSender<InvocationRequest>,
+        reply: Reply<Id>,
+    },
+    Unregister {
+        registration: Id,
+        reply: Reply<()>,
+    },
+    Call {
+        procedure: Uri,
+        options: Dict,
+        payload: Payload,
+        reply: Reply<CallReply>,
+    },
+    Yield {
+        request: Id,
+        outcome: Result<Payload, ApplicationError>,
+    },
+}
+
+/// What WELCOME said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joined {
+    /// The WAMP session ID.
+    pub session: Id,
+    /// WELCOME.Details (roles, authid, authrole, agent, …).
+    pub details: Dict,
+}
+
+/// An event on a subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventData {
+    /// The publication ID.
+    pub publication: Id,
+    /// `Arguments`.
+    pub args: List,
+    /// `ArgumentsKw`.
+    pub kwargs: Dict,
+    /// EVENT.Details.
+    pub details: Dict,
+}
+
+/// A successful call's RESULT.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallReply {
+    /// `Arguments`.
+    pub args: List,
+    /// `ArgumentsKw`.
+    pub kwargs: Dict,
+    /// RESULT.Details.
+    pub details: Dict,
+}
+
+fn split(payload: Payload) -> (List, Dict) {
+    match payload {
+        Payload::Args(a) => (a, Dict::new()),
+        Payload::ArgsKw(a, k) => (a, k),
+        // An opaque payload (payload passthru) is never negotiated by this client.
+        Payload::None | Payload::Opaque(_) => (List::new(), Dict::new()),
+    }
+}
+
+impl From<Event> for EventData {
+    fn from(e: Event) -> EventData {
+        let (args, kwargs) = split(e.payload);
+        EventData {
+            publication: e.publication,
+            args,
+            kwargs,
+            details: e.details,
+        }
+    }
+}
+
+/// A WAMP client connection with (usually) an open session.
+#[derive(Debug, Clone)]
+pub struct Client {
+    commands: mpsc::UnboundedSender<Command>,
+    joined: Joined,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Command")
+    }
+}
+
+impl Client {
+    /// Connects to `url` (`ws://`, `wss://` or `rawsocket://`) with `serialization` and joins
+    /// `realm` anonymously.
+    pub async fn connect(
+        url: &str,
+        realm: &str,
+        serialization: Serialization,
+    ) -> Result<Client, Error> {
+        let endpoint: Endpoint = url.parse()?;
+        let transport = connect_transport(&endpoint, serialization).await?;
+        let (commands, rx) = mpsc::unbounded_channel();
+        tokio::spawn(Driver::new(transport).run(rx));
+        let joined = join(&commands, realm, Dict::new()).await?;
+        Ok(Client { commands, joined })
+    }
+
+    /// Joins `realm` again on the same connection after [`Client::leave`].
+    pub async fn join(&mut self, realm: &str) -> Result<Joined, Error> {
+        self.joined = join(&self.commands, realm, Dict::new()).await?;
+        Ok(self.joined.clone())
+    }
+
+    /// The session's WELCOME (of the latest join).
+    pub fn joined(&self) -> &Joined {
+        &self.joined
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, Error> {
+        ask(&self.commands, make).await
+    }
+
+    /// Ends the session with GOODBYE and waits for the router's GOODBYE; the connection
+    /// stays open for [`Client::join`].
+    pub async fn leave(&self) -> Result<(), Error> {
+        self.ask(|reply| Command::Leave { reply }).await
+    }
+
+    /// Subscribes to `topic` (exact match).
+    pub async fn subscribe(&self, topic: &str) -> Result<Subscription, Error> {
+        self.subscribe_with(topic, Dict::new()).await
+    }
+
+    /// Subscribes with SUBSCRIBE.Options.
+    pub async fn subscribe_with(&self, topic: &str, options: Dict) -> Result<Subscription, Error> {
+        let (events, rx) = mpsc::unbounded_channel();
+        let id = self
+            .ask(|reply| Command::Subscribe {
+                topic: topic.into(),
+                options,
+                events,
+                reply,
+            })
+            .await?;
+        Ok(Subscription {
+            id,
+            events: rx,
+            commands: self.commands.clone(),
+        })
+    }
+
+    /// Publishes without acknowledgement (returns once the PUBLISH is queued for sending).
+    pub async fn publish(&self, topic: &str, args: List, kwargs: Dict) -> Result<(), Error> {
+        self.publish_with(topic, Dict::new(), args, kwargs)
+            .await
+            .map(drop)
+    }
+
+    /// Publishes with `acknowledge: true` and waits for PUBLISHED (or the ERROR).
+    pub async fn publish_acknowledged(
+        &self,
+        topic: &str,
+        args: List,
+        kwargs: Dict,
+    ) -> Result<Id, Error> {
+        let mut options = Dict::new();
+        options.insert("acknowledge".into(), Value::Bool(true));
+        match self.publish_with(topic, options, args, kwargs).await? {
+            Some(id) => Ok(id),
+            None => Err(Error::ConnectionClosed),
+        }
+    }
+
+    /// Publishes with PUBLISH.Options; `Some(publication)` when `acknowledge` was set.
+    pub async fn publish_with(
+        &self,
+        topic: &str,
+        options: Dict,
+        args: List,
+        kwargs: Dict,
+    ) -> Result<Option<Id>, Error> {
+        self.ask(|reply| Command::Publish {
+            topic: topic.into(),
+            options,
+            payload: Payload::new(args, kwargs),
+            reply,
+        })
+        .await
+    }
+
+    /// Registers `procedure`; invocations arrive on the returned [`Registration`].
+    pub async fn register(&self, procedure: &str) -> Result<Registration, Error> {
+        let (invocations, rx) = mpsc::unbounded_channel();
+        let id = self
+            .ask(|reply| Command::Register {
+                procedure: procedure.into(),
+                options: Dict::new(),
+                invocations,
+                reply,
+            })
+            .await?;
+        Ok(Registration {
+            id,
+            invocations: rx,
+            commands: self.commands.clone(),
+        })
+    }
+
+    /// Registers `procedure` with a handler run (in its own task) for every invocation: its
+    /// `Ok((args, kwargs))` becomes YIELD, its `Err` an ERROR. Returns the registration ID.
+    pub async fn register_fn<F, Fut>(&self, procedure: &str, handler: F) -> Result<Id, Error>
+    where
+        F: Fn(List, Dict) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(List, Dict), ApplicationError>> + Send + 'static,
+    {
+        let mut registration = self.register(procedure).await?;
+        let id = registration.id();
+        let handler = std::sync::Arc::new(handler);
+        tokio::spawn(async move {
+            while let Some(invocation) = registration.next().await {
+                let handler = handler.clone();
+                tokio::spawn(async move {
+                    let (args, kwargs) = (invocation.args.clone(), invocation.kwargs.clone());
+                    match handler(args, kwargs).await {
+                        Ok((args, kwargs)) => invocation.reply(args, kwargs),
+                        Err(e) => invocation.fail(e),
+                    }
+                });
+            }
+        });
+        Ok(id)
+    }
+
+    /// Unregisters a registration made by [`Client::register_fn`].
+    pub async fn unregister(&self, registration: Id) -> Result<(), Error> {
+        self.ask(|reply| Command::Unregister {
+            registration,
+            reply,
+        })
+        .await
+    }
+
+    /// Calls `procedure`; a WAMP ERROR comes back as [`Error::Application`].
+    pub async fn call(
+        &self,
+        procedure: &str,
+        args: List,
+        kwargs: Dict,
+    ) -> Result<CallReply, Error> {
+        self.call_with(procedure, Dict::new(), args, kwargs).await
+    }
+
+    /// Calls with CALL.Options.
+    pub async fn call_with(
+        &self,
+        procedure: &str,
+        options: Dict,
+        args: List,
+        kwargs: Dict,
+    ) -> Result<CallReply, Error> {
+        self.ask(|reply| Command::Call {
+            procedure: procedure.into(),
+            options,
+            payload: Payload::new(args, kwargs),
+            reply,
+        })
+        .await
+    }
+}
+
+async fn ask<T>(
+    commands: &mpsc::UnboundedSender<Command>,
+    make: impl FnOnce(Reply<T>) -> Command,
+) -> Result<T, Error> {
+    let (reply, rx) = oneshot::channel();
+    commands
+        .send(make(reply))
+        .map_err(|_| Error::ConnectionClosed)?;
+    rx.await.unwrap_or(Err(Error::ConnectionClosed))
+}
+
+async fn join(
+    commands: &mpsc::UnboundedSender<Command>,
+    realm: &str,
+    details: Dict,
+) -> Result<Joined, Error> {
+    ask(commands, |reply| Command::Join {
+        realm: realm.into(),
+        details,
+        reply,
+    })
+    .await
+}
+
+/// Events of one subscription; ends when the subscription or the session ends.
+#[derive(Debug)]
+pub struct Subscription {
+    id: Id,
+    events: mpsc::UnboundedReceiver<EventData>,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Subscription {
+    /// The subscription ID.
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    /// The next event.
+    pub async fn next(&mut self) -> Option<EventData> {
+        self.events.recv().await
+    }
+
+    /// Unsubscribes and waits for UNSUBSCRIBED.
+    pub async fn unsubscribe(self) -> Result<(), Error> {
+        let subscription = self.id;
+        ask(&self.commands, |reply| Command::Unsubscribe {
+            subscription,
+            reply,
+        })
+        .await
+    }
+}
+
+impl futures_core::Stream for Subscription {
+    type Item = EventData;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<EventData>> {
+        self.events.poll_recv(cx)
+    }
+}
+
+/// Invocations of one registration; ends when the registration or the session ends.
+#[derive(Debug)]
+pub struct Registration {
+    id: Id,
+    invocations: mpsc::UnboundedReceiver<InvocationRequest>,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Registration {
+    /// The registration ID.
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    /// The next invocation.
+    pub async fn next(&mut self) -> Option<InvocationRequest> {
+        self.invocations.recv().await
+    }
+
+    /// Unregisters and waits for UNREGISTERED.
+    pub async fn unregister(self) -> Result<(), Error> {
+        let registration = self.id;
+        ask(&self.commands, |reply| Command::Unregister {
+            registration,
+            reply,
+        })
+        .await
+    }
+}
+
+impl futures_core::Stream for Registration {
+    type Item = InvocationRequest;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<InvocationRequest>> {
+        self.invocations.poll_recv(cx)
+    }
+}
+
+/// One INVOCATION to answer with [`InvocationRequest::reply`] or
+/// [`InvocationRequest::fail`]; dropping it unanswered sends ERROR
+/// `wamp.error.runtime_error` so the caller is not left waiting.
+#[derive(Debug)]
+pub struct InvocationRequest {
+    request: Id,
+    /// `Arguments`.
+    pub args: List,
+    /// `ArgumentsKw`.
+    pub kwargs: Dict,
+    /// INVOCATION.Details.
+    pub details: Dict,
+    commands: Option<mpsc::UnboundedSender<Command>>,
+}
+
+/// The error an unanswered, dropped invocation gets.
+pub const RUNTIME_ERROR: &str = "wamp.error.runtime_error";
+
+impl InvocationRequest {
+    fn answer(mut self, outcome: Result<Payload, ApplicationError>) {
+        if let Some(commands) = self.commands.take() {
+            // The session may be gone; then there is no one to answer.
+            let _ = commands.send(Command::Yield {
+                request: self.request,
+                outcome,
+            });
+        }
+    }
+
+    /// Answers with YIELD.
+    pub fn reply(self, args: List, kwargs: Dict) {
+        self.answer(Ok(Payload::new(args, kwargs)));
+    }
+
+    /// Answers with ERROR.
+    pub fn fail(self, error: ApplicationError) {
+        self.answer(Err(error));
+    }
+}
+
+impl Drop for InvocationRequest {
+    fn drop(&mut self) {
+        if let Some(commands) = self.commands.take() {
+            let _ = commands.send(Command::Yield {
+                request: self.request,
+                outcome: Err(ApplicationError::new(RUNTIME_ERROR)),
+            });
+        }
+    }
+}
+
+/// A request waiting for the router's reply.
+enum Pending {
+    Subscribe(Reply<Id>, mpsc::UnboundedSender<EventData>),
+    Unsubscribe(Reply<()>),
+    Publish(Reply<Option<Id>>),
+    Register(Reply<Id>, mpsc::UnboundedSender<InvocationRequest>),
+    Unregister(Reply<()>),
+    Call(Reply<CallReply>),
+}
+
+impl Pending {
+    fn fail(self, error: Error) {
+        // A dropped receiver means the caller stopped waiting: nothing to do.
+        let _ = match self {
+            Pending::Subscribe(r, _) => r.send(Err(error)).is_ok(),
+            Pending::Unsubscribe(r) | Pending::Unregister(r) => r.send(Err(error)).is_ok(),
+            Pending::Publish(r) => r.send(Err(error)).is_ok(),
+            Pending::Register(r, _) => r.send(Err(error)).is_ok(),
+            Pending::Call(r) => r.send(Err(error)).is_ok(),
+        };
+    }
+}
+
+/// The task owning the transport and the session.
+struct Driver {
+    transport: Transport,
+    session: ClientSession,
+    pending: HashMap<Id, Pending>,
+    subscriptions: HashMap<Id, Vec<mpsc::UnboundedSender<EventData>>>,
+    registrations: HashMap<Id, mpsc::UnboundedSender<InvocationRequest>>,
+    joining: Option<Reply<Joined>>,
+    leaving: Option<Reply<()>>,
+    /// A handle for invocation answers, given to each [`InvocationRequest`].
+    commands: Option<mpsc::UnboundedSender<Command>>,
+    /// Close the connection after this turn.
+    stop: bool,
+}
+
+/// Whether the driver should go on.
+enum Flow {
+    Continue,
+    Stop,
+}
+
+impl Driver {
+    fn new(transport: Transport) -> Driver {
+        Driver {
+            transport,
+            session: ClientSession::new(),
+            pending: HashMap::new(),
+            subscriptions: HashMap::new(),
+            registrations: HashMap::new(),
+            joining: None,
+            leaving: None,
+            commands: None,
+            stop: false,
+        }
+    }
+
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
+        // Invocation answers come back through the same channel; a weak link would end the
+        // driver when the last Client is dropped, which a strong sender would prevent.
+        let (answers_tx, mut answers) = mpsc::unbounded_channel();
+        self.commands = Some(answers_tx);
+        loop {
+            let flow = tokio::select! {
+                command = rx.recv() => match command {
+                    Some(command) => self.command(command),
+                    // Every Client handle is gone.
+                    None => Flow::Stop,
+                },
+                Some(answer) = answers.recv() => self.command(answer),
+                incoming = self.transport.recv() => self.incoming(incoming).await,
+            };
+            if self.flush().await.is_err() {
+                break;
+            }
+            if self.stop || matches!(flow, Flow::Stop) {
+                break;
+            }
+        }
+        self.transport.close(CloseCode::NORMAL).await;
+        self.fail_all();
+    }
+
+    async fn flush(&mut self) -> Result<(), Error> {
+        while let Some(message) = self.session.poll_transmit() {
+            self.transport.send(&message).await?;
+        }
+        Ok(())
+    }
+
+    fn fail_all(&mut self) {
+        for (_, p) in self.pending.drain() {
+            p.fail(Error::ConnectionClosed);
+        }
+        if let Some(r) = self.joining.take() {
+            let _ = r.send(Err(Error::ConnectionClosed));
+        }
+        if let Some(r) = self.leaving.take() {
+            let _ = r.send(Err(Error::ConnectionClosed));
+        }
+        self.subscriptions.clear();
+        self.registrations.clear();
+    }
+
+    /// The session ended (ABORT, GOODBYE, violation): pending requests fail, streams end.
+    fn session_ended(&mut self, reason: &Uri, message: Option<String>) {
+        let ended = || Error::SessionEnded {
+            reason: reason.clone(),
+            message: message.clone(),
+        };
+        for (_, p) in self.pending.drain() {
+            p.fail(ended());
+        }
+        if let Some(r) = self.joining.take() {
+            let _ = r.send(Err(ended()));
+        }
+        self.subscriptions.clear();
+        self.registrations.clear();
+    }
+
+    fn command(&mut self, command: Command) -> Flow {
+        let s = &mut self.session;
+        match command {
+            Command::Join {
+                realm,
+                details,
+                reply,
+            } => match s.hello(realm, details) {
+                Ok(()) => self.joining = Some(reply),
+                Err(e) => drop(reply.send(Err(e.into()))),
+            },
+            Command::Leave { reply } => match s.goodbye(known::GOODBYE_AND_OUT.into()) {
+                Ok(()) => self.leaving = Some(reply),
+                Err(e) => drop(reply.send(Err(e.into()))),
+            },
+            Command::Subscribe {
+                topic,
+                options,
+                events,
+                reply,
+            } => match s.subscribe(topic, options) {
+                Ok(id) => drop(self.pending.insert(id, Pending::Subscribe(reply, events))),
+                Err(e) => drop(reply.send(Err(e.into()))),
+            },
+            Command::Unsubscribe {
+                subscription,
+                reply,
+            } => match s.unsubscribe(subscription) {
+                Ok(id) => drop(self.pending.insert(id, Pending::Unsubscribe(reply))),
+                Err(e) => drop(reply.send(Err(e.into()))),
+            },
+            Command::Publish {
+                topic,
+                options,
+                payload,
+                reply,
+            } => {
+                let acknowledge = options.get("acknowledge") == Some(&Value::Bool(true));
+                match s.publish(topic, options, payload) {
+                    Ok(id) if acknowledge => drop(self.pending.insert(id, Pending::Publish(reply))),
+                    Ok(_) => drop(reply.send(Ok(None))),
+                    Err(e) => drop(reply.send(Err(e.into()))),
+                }
+            }
+            Command::Register {
+                procedure,
+                options,
+                invocations,
+                reply,
+            } => match s.register(procedure, options) {
+                Ok(id) => drop(
+                    self.pending
+                        .insert(id, Pending::Register(reply, invocations)),
+                ),
+                Err(e) => drop(reply.send(Err(e.into()))),
+            },
+            Command::Unregister {
+                registration,
+                reply,
+            } => match s.unregister(registration) {
+                Ok(id) => drop(self.pending.insert(id, Pending::Unregister(reply))),
+                Err(e) => drop(reply.send(Err(e.into()))),
+            },
+            Command::Call {
+                procedure,
+                options,
+                payload,
+                reply,
+            } => match s.call(procedure, options, payload) {
+                Ok(id) => drop(self.pending.insert(id, Pending::Call(reply))),
+                Err(e) => drop(reply.send(Err(e.into()))),
+            },
+            Command::Yield { request, outcome } => {
+                // Fails only when the session that invoked us is gone: nothing to answer.
+                let _ = match outcome {
+                    Ok(payload) => s.yield_result(request, Dict::new(), payload),
+                    Err(e) => s.yield_error(
+                        request,
+                        e.error,
+                        Dict::new(),
+                        Payload::new(e.args, e.kwargs),
+                    ),
+                };
+            }
+        }
+        Flow::Continue
+    }
+
+    async fn incoming(&mut self, incoming: Result<Option<Incoming>, Error>) -> Flow {
+        let frame = match incoming {
+            Ok(Some(Incoming::Frame(frame))) => frame,
+            Ok(Some(Incoming::Ping(payload))) => {
+                return match self.transport.pong(payload).await {
+                    Ok(()) => Flow::Continue,
+                    Err(_) => Flow::Stop,
+                };
+            }
+            Ok(None) | Err(_) => return Flow::Stop,
+        };
+        let serialization = self.transport.serialization();
+        match self.session.handle_frame(serialization, &frame) {
+            Ok(events) => {
+                for event in events {
+                    self.event(event);
+                }
+                Flow::Continue
+            }
+            Err(violation) => {
+                let reason = Uri::from(known::PROTOCOL_VIOLATION);
+                let message = Some(violation.to_string());
+                self.session_ended(&reason, message);
+                // The queued ABORT is flushed by the loop, then the connection closes.
+                Flow::Stop
+            }
+        }
+    }
+
+    fn event(&mut self, event: ClientEvent) {
+        match event {
+            ClientEvent::Joined { session, details } => {
+                if let Some(r) = self.joining.take() {
+                    let _ = r.send(Ok(Joined { session, details }));
+                }
+            }
+            ClientEvent::Aborted { reason, details } => {
+                let message = details
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                self.session_ended(&reason, message);
+            }
+            ClientEvent::Left { reason, details } => {
+                match self.leaving.take() {
+                    Some(r) => drop(r.send(Ok(()))),
+                    None => {
+                        let message = details
+                            .get("message")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned);
+                        self.session_ended(&reason, message);
+                    }
+                }
+                self.subscriptions.clear();
+                self.registrations.clear();
+            }
+            ClientEvent::Challenge { auth_method, .. } => {
+                // Only anonymous authentication is offered, so a CHALLENGE cannot be
+                // answered: give up on the join and the connection.
+                self.stop = true;
+                if let Some(r) = self.joining.take() {
+                    let _ = r.send(Err(Error::SessionEnded {
+                        reason: known::NO_MATCHING_AUTH_METHOD.into(),
+                        message: Some(format!("router challenged with {auth_method}")),
+                    }));
+                }
+            }
+            ClientEvent::Subscribed {
+                request,
+                subscription,
+            } => {
+                if let Some(Pending::Subscribe(r, events)) = self.pending.remove(&request) {
+                    self.subscriptions
+                        .entry(subscription)
+                        .or_default()
+                        .push(events);
+                    let _ = r.send(Ok(subscription));
+                }
+            }
+            ClientEvent::Unsubscribed { request } => {
+                if let Some(Pending::Unsubscribe(r)) = self.pending.remove(&request) {
+                    let _ = r.send(Ok(()));
+                }
+            }
+            ClientEvent::Published {
+                request,
+                publication,
+            } => {
+                if let Some(Pending::Publish(r)) = self.pending.remove(&request) {
+                    let _ = r.send(Ok(Some(publication)));
+                }
+            }
+            ClientEvent::Registered {
+                request,
+                registration,
+            } => {
+                if let Some(Pending::Register(r, invocations)) = self.pending.remove(&request) {
+                    self.registrations.insert(registration, invocations);
+                    let _ = r.send(Ok(registration));
+                }
+            }
+            ClientEvent::Unregistered { request } => {
+                if let Some(Pending::Unregister(r)) = self.pending.remove(&request) {
+                    let _ = r.send(Ok(()));
+                }
+            }
+            ClientEvent::Result {
+                request,
+                details,
+                payload,
+            } => {
+                if let Some(Pending::Call(r)) = self.pending.remove(&request) {
+                    let (args, kwargs) = split(payload);
+                    let _ = r.send(Ok(CallReply {
+                        args,
+                        kwargs,
+                        details,
+                    }));
+                }
+            }
+            ClientEvent::Error {
+                request,
+                error,
+                payload,
+                request_type,
+                ..
+            } => {
+                let (args, kwargs) = split(payload);
+                let e = Error::Application(ApplicationError {
+                    error,
+                    args,
+                    kwargs,
+                });
+                if let Some(p) = self.pending.remove(&request) {
+                    p.fail(e);
+                }
+                // The session machine already matched the type to the request.
+                debug_assert!(request_type != MessageType::INVOCATION);
+            }
+            ClientEvent::Event(event) => {
+                if let Some(sinks) = self.subscriptions.get_mut(&event.subscription) {
+                    let data = EventData::from(event);
+                    sinks.retain(|sink| sink.send(data.clone()).is_ok());
+                }
+            }
+            ClientEvent::Invocation(invocation) => self.invocation(invocation),
+            _ => {}
+        }
+    }
+
+    fn invocation(&mut self, invocation: Invocation) {
+        let Invocation {
+            request,
+            registration,
+            details,
+            payload,
+        } = invocation;
+        let (args, kwargs) = split(payload);
+        let request = InvocationRequest {
+            request,
+            args,
+            kwargs,
+            details,
+            commands: self.commands.clone(),
+        };
+        match self.registrations.get(&registration) {
+            // A failed send returns the request, whose drop answers with runtime_error.
+            Some(sink) => drop(sink.send(request)),
+            None => drop(request),
+        }
+    }
+}
