@@ -31,6 +31,9 @@ pub enum Command {
     List(ListArgs),
     /// Re-render reports from run.json files or report directories, merging runs and agents.
     Report(ReportArgs),
+    /// Run Ampel's own WebSocket stack as the peer under test (echo server, Autobahn echo client).
+    #[command(subcommand)]
+    Testee(crate::testee::TesteeCommand),
 }
 
 /// `ampel test-server`.

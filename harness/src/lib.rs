@@ -14,3 +14,4 @@ pub mod modes;
 pub mod progress;
 pub mod selftest;
 pub mod spec;
+pub mod testee;

@@ -135,6 +135,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::TestServer(args) => with_runtime(|| async move { test_server::run(args).await }),
         Command::TestClient(args) => with_runtime(|| async move { test_client::run(args).await }),
         Command::Selftest(args) => with_runtime(|| async move { crate::selftest::run(args).await }),
+        Command::Testee(cmd) => with_runtime(|| async move { Ok(crate::testee::run(cmd).await) }),
     };
     match result {
         Ok(exit) => exit,
