@@ -268,3 +268,34 @@ fn ctrl_c_keeps_the_finished_cases() {
         "{summary}"
     );
 }
+
+#[test]
+fn server_dying_mid_run_exits_3_and_names_the_affected_cases() {
+    // The sanity echo and two cases get through; then the server stops accepting.
+    let addr = broken_echo_server(Flaw::DieAfter(3));
+    let dir = temp_dir("dying");
+    let done = run(
+        &[
+            "test-server",
+            &format!("ws://{addr}"),
+            "--cases",
+            "1.1.1,1.1.2,1.1.3,1.1.4",
+            "-o",
+            dir.to_str().unwrap(),
+        ],
+        LIMIT,
+    );
+    assert_eq!(done.code, Some(3), "{done:?}");
+    assert!(
+        done.stderr
+            .contains("did not answer the sanity echo after the run"),
+        "{}",
+        done.stderr
+    );
+    assert!(
+        done.stderr.contains("from case 1.1.3 on"),
+        "{}",
+        done.stderr
+    );
+    assert_eq!(done.last_line(), "2 passed, 2 failed, 0 skipped");
+}

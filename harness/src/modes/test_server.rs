@@ -300,6 +300,7 @@ impl ServerRun<'_> {
         stop: &Stop,
     ) -> Result<bool, ConfigError> {
         let common: &Common = self.common;
+        let progress: &Progress = self.progress;
         let mut cases: &[&'static Case] = &common.cases;
         if self.agent.is_none() {
             // The agent may come from the server's `Server` header, and exclusions depend on
@@ -314,6 +315,7 @@ impl ServerRun<'_> {
                 1,
                 &common.exec,
                 stop,
+                progress,
                 |case, started, obs| {
                     let agent = server_header(&obs).unwrap_or_else(|| UNKNOWN_AGENT.to_owned());
                     self.agent = Some(agent);
@@ -341,14 +343,14 @@ impl ServerRun<'_> {
             })
             .partition(|c| c.id.section() == 9);
         let exec = &common.exec;
-        if run_batch(target, &others, jobs, exec, stop, |c, s, o| {
+        if run_batch(target, &others, jobs, exec, stop, progress, |c, s, o| {
             self.finish(c, s, o)
         })
         .await?
         {
             return Ok(true);
         }
-        run_batch(target, &section9, 1, exec, stop, |c, s, o| {
+        run_batch(target, &section9, 1, exec, stop, progress, |c, s, o| {
             self.finish(c, s, o)
         })
         .await
@@ -386,6 +388,7 @@ async fn run_batch(
     jobs: usize,
     cfg: &ExecConfig,
     stop: &Stop,
+    progress: &Progress,
     mut done: impl FnMut(&'static Case, SystemTime, Observation) -> Result<(), ConfigError>,
 ) -> Result<bool, ConfigError> {
     let mut running = JoinSet::new();
@@ -393,6 +396,7 @@ async fn run_batch(
     loop {
         while running.len() < jobs.max(1) && stop.reason().is_none() {
             let Some(case) = queue.next() else { break };
+            progress.set_message(case.id.to_string());
             let (case, target, cfg) = (*case, Arc::clone(target), cfg.clone());
             running.spawn(async move {
                 let started = SystemTime::now();

@@ -141,6 +141,8 @@ pub enum Flaw {
     BinaryAsText,
     /// A correct echo, but each reply waits this long.
     SlowEcho(Duration),
+    /// A correct echo that stops accepting connections after this many (it "dies").
+    DieAfter(usize),
 }
 
 /// Starts an echo server with `flaw` on a background runtime; returns its address. It lives
@@ -157,10 +159,18 @@ pub fn broken_echo_server(flaw: Flaw) -> SocketAddr {
             let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
             tx.send(listener.local_addr().expect("addr"))
                 .expect("send addr");
+            let mut accepted = 0;
             loop {
+                if matches!(flaw, Flaw::DieAfter(n) if accepted >= n) {
+                    drop(listener);
+                    // Keep the runtime (and open connections) alive.
+                    std::future::pending::<()>().await;
+                    return;
+                }
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                accepted += 1;
                 tokio::spawn(async move {
                     let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
                         return;
@@ -175,6 +185,7 @@ pub fn broken_echo_server(flaw: Flaw) -> SocketAddr {
                                 m
                             }
                             (_, m @ Message::Text(_)) => m,
+                            (Flaw::DieAfter(_), m @ Message::Binary(_)) => m,
                             _ => continue,
                         };
                         if ws.send(reply).await.is_err() {
