@@ -6,7 +6,7 @@
 //!    (`ampel_net::testee::autobahn_client`) (reports in `OUT/clients`).
 //!
 //! The bar is strict: any case that is not OK (or INFORMATIONAL where the case forces it)
-//! fails the selftest, so NON-STRICT counts as a failure here.
+//! fails the selftest, so NON-STRICT and UNIMPLEMENTED count as failures here.
 
 use std::path::PathBuf;
 
@@ -116,8 +116,16 @@ pub async fn run(args: SelftestArgs) -> Result<Exit, ConfigError> {
     println!("== clients (Ampel as server, testing ampel-net's Autobahn client)");
     test_server::print_summary(&clients.summary, false);
 
+    // Our own stack must implement every case: UNIMPLEMENTED fails the selftest too.
+    let unimplemented = servers.summary.skipped + clients.summary.skipped;
+    if unimplemented > 0 {
+        eprintln!(
+            "error: {unimplemented} case(s) were skipped as UNIMPLEMENTED by Ampel's own stack"
+        );
+    }
     let exit = [servers.exit, clients.exit]
         .into_iter()
+        .chain((unimplemented > 0).then_some(Exit::Failures))
         .chain(invalid.then_some(Exit::Invalid))
         .max_by_key(|e| severity(*e))
         .unwrap_or(Exit::Pass);
