@@ -1,0 +1,38 @@
+//! All 301 cases against a real third-party server: Python `websockets` (asyncio), installed
+//! by `scripts/install-peers.sh`, spawned from `tests/peers/echo_websockets.py`. The verdict
+//! table must equal `tests/golden/third_party/websockets.json`; every non-OK verdict in it
+//! is explained in that directory's README.
+
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use ampel::executor::ExecConfig;
+use support::peers::{PeerProcess, peers_dir, script};
+use support::run::{all_cases, run_against_server, runtime, target};
+use support::verdicts::check_golden;
+
+#[test]
+fn all_cases_against_python_websockets() {
+    let Some(dir) = peers_dir("py/bin/python") else {
+        return;
+    };
+    let mut command = Command::new(dir.join("py/bin/python"));
+    command.arg(script("echo_websockets.py"));
+    let mut peer = PeerProcess::spawn(command);
+    let outcomes = runtime().block_on(run_against_server(
+        &target(peer.addr()),
+        &all_cases(),
+        &ExecConfig::default(),
+        Duration::from_secs(900),
+    ));
+    assert!(peer.is_running(), "the peer died during the run");
+    drop(peer);
+    assert_eq!(outcomes.len(), 301);
+    check_golden(
+        "websockets",
+        "Python websockets (asyncio server), echo_websockets.py",
+        &outcomes,
+    );
+}
