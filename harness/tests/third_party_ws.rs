@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use ampel::executor::ExecConfig;
-use support::peers::{PeerProcess, peers_dir, script};
+use support::peers::{PeerProcess, peers_dir, program_runs, script};
 use support::run::{all_cases, run_against_server, runtime, target};
 use support::verdicts::check_golden;
 
@@ -18,6 +18,9 @@ fn all_cases_against_node_ws() {
     let Some(dir) = peers_dir("node/node_modules/ws/package.json") else {
         return;
     };
+    if !program_runs("node") {
+        return;
+    }
     let mut command = Command::new("node");
     command
         .arg(script("echo_ws.js"))

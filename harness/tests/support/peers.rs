@@ -14,7 +14,6 @@ const STARTUP: Duration = Duration::from_secs(20);
 /// The directory of installed peers, or `None` after a loud skip line. A missing directory
 /// or `needed` file fails the test instead when `AMPEL_REQUIRE_PEERS=1`.
 pub fn peers_dir(needed: &str) -> Option<PathBuf> {
-    let require = std::env::var("AMPEL_REQUIRE_PEERS").is_ok_and(|v| v == "1");
     let problem = match std::env::var_os("AMPEL_PEERS_DIR") {
         None => "AMPEL_PEERS_DIR is not set".to_owned(),
         Some(dir) => {
@@ -25,6 +24,23 @@ pub fn peers_dir(needed: &str) -> Option<PathBuf> {
             format!("{} is missing", dir.join(needed).display())
         }
     };
+    unavailable(&problem)
+}
+
+/// True if `program --version` runs; otherwise a loud skip line (or a failure when
+/// `AMPEL_REQUIRE_PEERS=1`) and false.
+pub fn program_runs(program: &str) -> bool {
+    let runs = Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    runs || unavailable::<()>(&format!("`{program}` is not on PATH")).is_some()
+}
+
+fn unavailable<T>(problem: &str) -> Option<T> {
+    let require = std::env::var("AMPEL_REQUIRE_PEERS").is_ok_and(|v| v == "1");
     assert!(
         !require,
         "{problem}, and AMPEL_REQUIRE_PEERS=1 (run scripts/install-peers.sh)"
