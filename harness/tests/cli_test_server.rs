@@ -6,7 +6,10 @@ mod cli_support;
 
 use std::time::{Duration, Instant};
 
-use cli_support::{Flaw, ampel, broken_echo_server, dead_port, read_json, run, temp_dir, wait};
+use cli_support::{
+    Flaw, ampel, broken_echo_server, dead_port, echo_server_with_peak, read_json, run, temp_dir,
+    wait,
+};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -298,4 +301,32 @@ fn server_dying_mid_run_exits_3_and_names_the_affected_cases() {
         done.stderr
     );
     assert_eq!(done.last_line(), "2 passed, 2 failed, 0 skipped");
+}
+
+#[test]
+fn jobs_run_cases_concurrently() {
+    let (addr, peak) = echo_server_with_peak(Flaw::SlowEcho(Duration::from_millis(400)));
+    let dir = temp_dir("jobs");
+    let url = format!("ws://{addr}");
+    let dir_arg = dir.to_str().unwrap();
+    let args = [
+        "test-server",
+        &url,
+        "--cases",
+        "1.1.1,1.1.2,1.1.3,1.1.4,1.2.2,1.2.3",
+        "--agent",
+        "Slow",
+        "--jobs",
+        "3",
+        "-o",
+        dir_arg,
+    ];
+    let done = run(&args, LIMIT);
+    assert_eq!(done.code, Some(0), "{done:?}");
+    assert_eq!(done.last_line(), "6 passed, 0 failed, 0 skipped");
+    let peak = peak.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (2..=3).contains(&peak),
+        "peak concurrency {peak} with --jobs 3"
+    );
 }

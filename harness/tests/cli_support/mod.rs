@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
@@ -148,6 +149,14 @@ pub enum Flaw {
 /// Starts an echo server with `flaw` on a background runtime; returns its address. It lives
 /// as long as the test process.
 pub fn broken_echo_server(flaw: Flaw) -> SocketAddr {
+    echo_server_with_peak(flaw).0
+}
+
+/// [`broken_echo_server`], also returning the peak number of connections open at once.
+pub fn echo_server_with_peak(flaw: Flaw) -> (SocketAddr, Arc<AtomicUsize>) {
+    let peak = Arc::new(AtomicUsize::new(0));
+    let open = Arc::new(AtomicUsize::new(0));
+    let peak_out = Arc::clone(&peak);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -171,31 +180,40 @@ pub fn broken_echo_server(flaw: Flaw) -> SocketAddr {
                     continue;
                 };
                 accepted += 1;
+                let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                let open = Arc::clone(&open);
                 tokio::spawn(async move {
-                    let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
-                        return;
-                    };
-                    while let Some(Ok(msg)) = ws.next().await {
-                        let reply = match (flaw, msg) {
-                            (Flaw::BinaryAsText, Message::Binary(b)) => {
-                                Message::text(String::from_utf8_lossy(&b).into_owned())
-                            }
-                            (Flaw::SlowEcho(d), m @ (Message::Text(_) | Message::Binary(_))) => {
-                                tokio::time::sleep(d).await;
-                                m
-                            }
-                            (_, m @ Message::Text(_)) => m,
-                            (Flaw::DieAfter(_), m @ Message::Binary(_)) => m,
-                            _ => continue,
-                        };
-                        if ws.send(reply).await.is_err() {
-                            break;
-                        }
-                    }
+                    serve_echo(stream, flaw).await;
+                    open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
     });
-    rx.recv_timeout(Duration::from_secs(10))
-        .expect("server address")
+    let addr = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("server address");
+    (addr, peak_out)
+}
+
+async fn serve_echo(stream: tokio::net::TcpStream, flaw: Flaw) {
+    let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    while let Some(Ok(msg)) = ws.next().await {
+        let reply = match (flaw, msg) {
+            (Flaw::BinaryAsText, Message::Binary(b)) => {
+                Message::text(String::from_utf8_lossy(&b).into_owned())
+            }
+            (Flaw::SlowEcho(d), m @ (Message::Text(_) | Message::Binary(_))) => {
+                tokio::time::sleep(d).await;
+                m
+            }
+            (_, m @ (Message::Text(_) | Message::Binary(_))) => m,
+            _ => continue,
+        };
+        if ws.send(reply).await.is_err() {
+            break;
+        }
+    }
 }
