@@ -1,6 +1,7 @@
 //! All 301 cases against tokio-tungstenite (a dev-dependency, in-process) in both roles: as
 //! an echo server (the harness is the client, test-server mode) and as an echo client that
-//! follows the Autobahn client protocol (the harness is the server, test-client mode). The
+//! follows the Autobahn client protocol by itself (`/getCaseCount`, `/runCase`,
+//! `/updateReports`; the harness is the server, test-client mode). The
 //! verdict tables must equal `tests/golden/third_party/tungstenite-server.json` and
 //! `tungstenite-client.json`; every non-OK verdict is explained in that directory's README.
 
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use ampel::executor::ExecConfig;
 use futures_util::{SinkExt, StreamExt};
-use support::run::{all_cases, run_against_client, run_against_server, runtime, target};
+use support::run::{all_cases, run_against_server, runtime, serve_client_protocol, target};
 use support::verdicts::check_golden;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
@@ -70,21 +71,53 @@ fn all_cases_against_a_tungstenite_server() {
     );
 }
 
+/// An Autobahn-protocol test client on tokio-tungstenite, as a WebSocket client library's
+/// user would write one: ask the case count, run every case as an echo client, then ask for
+/// the reports to be updated.
+async fn autobahn_client(addr: SocketAddr, agent: &str) -> Result<(), String> {
+    let url = |path: String| format!("ws://{addr}{path}");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url("/getCaseCount".to_owned()))
+        .await
+        .map_err(|e| format!("getCaseCount: {e}"))?;
+    let mut count = None;
+    while let Some(Ok(message)) = ws.next().await {
+        if let Message::Text(text) = message {
+            count = text.parse::<usize>().ok();
+        }
+    }
+    let count = count.ok_or("no case count")?;
+    for case in 1..=count {
+        let path = format!("/runCase?case={case}&agent={agent}");
+        if let Ok((ws, _)) = tokio_tungstenite::connect_async(url(path)).await {
+            echo(ws).await;
+        }
+    }
+    let path = format!("/updateReports?agent={agent}");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url(path))
+        .await
+        .map_err(|e| format!("updateReports: {e}"))?;
+    while let Some(Ok(_)) = ws.next().await {}
+    Ok(())
+}
+
 #[test]
 fn all_cases_against_a_tungstenite_client() {
-    let outcomes = runtime().block_on(run_against_client(
-        "tungstenite",
-        &all_cases(),
-        &ExecConfig::default(),
-        LIMIT,
-        |addr, path| async move {
-            if let Ok((ws, _)) =
-                tokio_tungstenite::connect_async(format!("ws://{addr}{path}")).await
-            {
-                echo(ws).await;
-            }
-        },
-    ));
+    let outcomes = runtime().block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("local_addr: {e}"));
+        let client = tokio::spawn(autobahn_client(addr, "tungstenite"));
+        let outcomes = serve_client_protocol(&listener, &ExecConfig::default(), LIMIT).await;
+        let finished = tokio::time::timeout(Duration::from_secs(10), client).await;
+        let result = finished.unwrap_or_else(|_| panic!("the client did not finish"));
+        result
+            .unwrap_or_else(|e| panic!("client task: {e}"))
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        outcomes
+    });
     assert_eq!(outcomes.len(), 301);
     check_golden(
         "tungstenite-client",

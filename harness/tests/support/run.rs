@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ampel::executor::{
-    BoxedIo, ExecConfig, Target, read_upgrade_request, run_client_case, run_server_case,
+    BoxedIo, ExecConfig, Target, read_upgrade_request, refuse, run_client_case, run_server_case,
+    serve_text_and_close,
 };
 use ampel_cases::{Case, CaseId, Judgement, Observation, catalogue, judge};
 use tokio::net::TcpListener;
@@ -212,6 +213,66 @@ where
             );
         }
         outcomes
+    };
+    tokio::time::timeout(limit, work)
+        .await
+        .unwrap_or_else(|_| panic!("the run did not finish within {limit:?}"))
+}
+
+/// Serves Autobahn's client protocol on `listener` to a client that drives itself: it asks
+/// `/getCaseCount` (answered with the catalogue's size), then connects to
+/// `/runCase?case=<n>&agent=<agent>` for each case it wants, and ends with
+/// `/updateReports?agent=<agent>`, which ends the run. Unknown paths and case numbers are
+/// refused with 404. The whole run is bounded by `limit`.
+pub async fn serve_client_protocol(
+    listener: &TcpListener,
+    cfg: &ExecConfig,
+    limit: Duration,
+) -> Outcomes {
+    let work = async {
+        let mut outcomes = Outcomes::new();
+        loop {
+            let (tcp, _) = listener
+                .accept()
+                .await
+                .unwrap_or_else(|e| panic!("accept: {e}"));
+            let _ = tcp.set_nodelay(true);
+            let mut io: BoxedIo = Box::new(tcp);
+            let Ok(request) = read_upgrade_request(&mut io, Duration::from_secs(5)).await else {
+                continue;
+            };
+            match request.path.as_str() {
+                "/getCaseCount" => {
+                    let count = catalogue().len().to_string();
+                    let _ = serve_text_and_close(io, request, &count).await;
+                }
+                "/updateReports" => {
+                    let _ = serve_text_and_close(io, request, "").await;
+                    return outcomes;
+                }
+                "/runCase" => {
+                    let case = request
+                        .query_param("case")
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .and_then(ampel_cases::by_index);
+                    let Some(case) = case else {
+                        refuse(io, 404, "no such case").await;
+                        continue;
+                    };
+                    let observation = run_server_case(io, request, case, cfg).await;
+                    let judgement = judge(case, &observation);
+                    outcomes.insert(
+                        case.id.to_string(),
+                        Outcome {
+                            case,
+                            observation,
+                            judgement,
+                        },
+                    );
+                }
+                _ => refuse(io, 404, "unknown endpoint").await,
+            }
+        }
     };
     tokio::time::timeout(limit, work)
         .await
