@@ -24,8 +24,11 @@ use crate::progress::Progress;
 pub const AGENT: &str = "ampel-net";
 
 /// Why the selftest could not set itself up (exit status 2).
-fn setup_failed(what: &str, e: impl std::fmt::Display) -> ConfigError {
-    ConfigError::Runtime(std::io::Error::other(format!("selftest: {what}: {e}")))
+fn setup_failed(what: &'static str, e: impl std::fmt::Display) -> ConfigError {
+    ConfigError::Selftest {
+        what,
+        detail: e.to_string(),
+    }
 }
 
 fn flags(args: &SelftestArgs, outdir: PathBuf) -> RunFlags {

@@ -122,6 +122,14 @@ pub enum ConfigError {
     /// Input runs for `ampel report` could not be loaded.
     #[error(transparent)]
     Load(#[from] ampel_reports::LoadError),
+    /// `ampel selftest` could not start one of its own endpoints.
+    #[error("selftest: {what}: {detail}")]
+    Selftest {
+        /// What failed.
+        what: &'static str,
+        /// The error.
+        detail: String,
+    },
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),

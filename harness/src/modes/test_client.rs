@@ -116,7 +116,7 @@ struct Shared {
     common: Common,
     /// Replaces the agent name clients send, when `--agent` is given.
     agent_override: Option<String>,
-    recorder: Mutex<Option<Recorder>>,
+    recorder: Mutex<Recorder>,
     /// Bumped after each recorded result (wakes `/getCaseStatus` waiters).
     recorded: watch::Sender<u64>,
     stop: Stop,
@@ -153,7 +153,7 @@ impl Server {
             shared: Arc::new(Shared {
                 common: plan.common,
                 agent_override,
-                recorder: Mutex::new(Some(recorder)),
+                recorder: Mutex::new(recorder),
                 recorded: watch::Sender::new(0),
                 stop,
                 updates: AtomicU32::new(0),
@@ -190,24 +190,30 @@ impl Server {
         connections.abort_all();
         while connections.join_next().await.is_some() {}
         progress.finish();
-        let recorder = lock(&self.shared.recorder).take();
         let interrupted = self.shared.stop.reason() == Some(StopReason::Interrupted);
-        let report = match recorder {
-            Some(r) if interrupted => r.abandon()?,
-            Some(r) => r.finish()?,
-            None => {
-                return Err(ConfigError::Runtime(std::io::Error::other(
-                    "the report directory was already closed",
-                )));
+        let not_run = self.shared.not_run.load(Ordering::Relaxed);
+        let common = self.shared.common.clone();
+        // Every connection task has ended, so the shared state should be ours alone now; if
+        // not, render through the lock without stamping the run as finished.
+        let report = match Arc::try_unwrap(self.shared) {
+            Ok(shared) => {
+                let recorder = shared
+                    .recorder
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if interrupted {
+                    recorder.abandon()?
+                } else {
+                    recorder.finish()?
+                }
+            }
+            Err(shared) => {
+                let recorder = lock(&shared.recorder);
+                recorder.update_reports()?;
+                recorder.report().clone()
             }
         };
-        let common = &self.shared.common;
-        let summary = Summary::of(
-            &report,
-            common.strict,
-            &common.expectations,
-            self.shared.not_run.load(Ordering::Relaxed),
-        );
+        let summary = Summary::of(&report, common.strict, &common.expectations, not_run);
         let exit = if interrupted {
             Exit::Interrupted
         } else {
@@ -289,10 +295,9 @@ async fn serve(
             Err(r) => refused(io, r).await,
         },
         Request::UpdateReports { shutdown, .. } => {
-            let rendered = match &*lock(&shared.recorder) {
-                Some(r) => r.update_reports().map_err(|e| e.to_string()),
-                None => Ok(()),
-            };
+            let rendered = lock(&shared.recorder)
+                .update_reports()
+                .map_err(|e| e.to_string());
             let closed = accept_and_close(io, &request)
                 .await
                 .map_err(|e| e.to_string());
@@ -351,13 +356,10 @@ async fn run_case(
     }
     let started = SystemTime::now();
     let obs = run_server_case(io, request, case, &shared.common.exec).await;
-    let recorded = match &mut *lock(&shared.recorder) {
-        Some(r) => r
-            .record(&agent, case, index, obs, started)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        None => Ok(()),
-    };
+    let recorded = lock(&shared.recorder)
+        .record(&agent, case, index, obs, started)
+        .map(|_| ())
+        .map_err(|e| e.to_string());
     if let Some(p) = &progress {
         p.inc();
     }
@@ -371,13 +373,12 @@ async fn wait_for_behavior(shared: &Arc<Shared>, agent: &str, id: &CaseId) -> Op
     let mut recorded = shared.recorded.subscribe();
     loop {
         recorded.borrow_and_update();
-        let found = lock(&shared.recorder).as_ref().and_then(|r| {
-            r.report()
-                .agents
-                .get(agent)
-                .and_then(|a| a.get(id))
-                .map(|c| c.judgement.behavior)
-        });
+        let found = lock(&shared.recorder)
+            .report()
+            .agents
+            .get(agent)
+            .and_then(|a| a.get(id))
+            .map(|c| c.judgement.behavior);
         if found.is_some() {
             return found;
         }
