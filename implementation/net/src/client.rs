@@ -165,7 +165,7 @@ mod tests {
         assert_eq!((e.port, e.tls, e.resource.as_str()), (443, true, "/"));
         let e = parse_url("ws://[::1]:80/a").expect("valid");
         assert_eq!((e.host.as_str(), e.port), ("::1", 80));
-        for bad in ["http://x/", "ws://x/#frag", "not a url", "ws:///path"] {
+        for bad in ["http://x/", "ws://x/#frag", "not a url", "wss://"] {
             assert!(
                 matches!(parse_url(bad), Err(Error::InvalidUrl { .. })),
                 "{bad}"

@@ -133,7 +133,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
                 }
                 return Poll::Ready(Ok(Some(event)));
             }
-            self.conn.transmit_into(&mut self.out);
+            self.collect_transmit();
             let written = match self.poll_write_out(cx) {
                 Poll::Ready(Ok(())) => true,
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e.into())),
@@ -271,6 +271,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
 
     // ----- sending ------------------------------------------------------
 
+    /// Moves what the state machine queued into the write buffer (taking
+    /// its buffer whole when ours is empty: big messages are not copied twice).
+    fn collect_transmit(&mut self) {
+        if self.out.is_empty() {
+            if let Some(bytes) = self.conn.poll_transmit() {
+                self.out = bytes;
+                self.out_pos = 0;
+            }
+        } else {
+            self.conn.transmit_into(&mut self.out);
+        }
+    }
+
     fn pending_out(&self) -> usize {
         self.out.len() - self.out_pos
     }
@@ -284,7 +297,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
             return Err(Error::Closed);
         }
         f(&mut self.conn)?;
-        self.conn.transmit_into(&mut self.out);
+        self.collect_transmit();
         Ok(())
     }
 
@@ -304,7 +317,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
 
     /// Writes and flushes everything queued (sends are batched until then).
     pub async fn flush(&mut self) -> Result<()> {
-        self.conn.transmit_into(&mut self.out);
+        self.collect_transmit();
         poll_fn(|cx| self.poll_write_out(cx)).await?;
         Ok(())
     }
@@ -645,7 +658,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> futures_sink::Sink<Message> for WebSocke
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let this = self.get_mut();
-        this.conn.transmit_into(&mut this.out);
+        this.collect_transmit();
         Poll::Ready(ready!(this.poll_write_out(cx)).map_err(Error::from))
     }
 
