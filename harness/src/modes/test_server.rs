@@ -191,7 +191,11 @@ pub async fn execute(
         }
         let target = Arc::new(server.target.clone());
         let url = target.url.to_string();
-        if let Err(e) = sanity_echo(&target, sanity_timeout(&common.exec)).await {
+        let before = tokio::select! {
+            result = sanity_echo(&target, sanity_timeout(&common.exec)) => result,
+            _ = stop.raised() => break,
+        };
+        if let Err(e) = before {
             progress.println(format!(
                 "error: {url} is unreachable (the sanity echo before the run failed: {e}); \
                  its {} cases were not run",
@@ -218,7 +222,11 @@ pub async fn execute(
         if interrupted {
             break;
         }
-        if let Err(e) = sanity_echo(&target, sanity_timeout(&common.exec)).await {
+        let after = tokio::select! {
+            result = sanity_echo(&target, sanity_timeout(&common.exec)) => result,
+            _ = stop.raised() => break,
+        };
+        if let Err(e) = after {
             invalid = true;
             progress.println(format!(
                 "error: {url} did not answer the sanity echo after the run ({e}): it may have \
@@ -331,17 +339,16 @@ impl ServerRun<'_> {
             .agent
             .clone()
             .unwrap_or_else(|| UNKNOWN_AGENT.to_owned());
-        let (section9, others): (Vec<&'static Case>, Vec<&'static Case>) = cases
-            .iter()
-            .filter(|c| {
-                let excluded = excluded_for_agent(&common.exclude_agent, &agent, &c.id);
-                if excluded {
-                    self.not_run += 1;
-                    self.progress.inc();
-                }
-                !excluded
-            })
-            .partition(|c| c.id.section() == 9);
+        let schedule = Schedule::of(cases, &common.exclude_agent, &agent);
+        self.not_run += schedule.excluded;
+        for _ in 0..schedule.excluded {
+            self.progress.inc();
+        }
+        let Schedule {
+            concurrent: others,
+            alone: section9,
+            ..
+        } = schedule;
         let exec = &common.exec;
         if run_batch(target, &others, jobs, exec, stop, progress, |c, s, o| {
             self.finish(c, s, o)
@@ -377,6 +384,34 @@ impl ServerRun<'_> {
         let index = ampel_cases::index_of(&case.id).unwrap_or(0);
         self.recorder.record(&agent, case, index, obs, started)?;
         Ok(())
+    }
+}
+
+/// The order of one server's cases: independent ones `--jobs` at a time, then section 9
+/// (performance) one by one, after the others, so nothing competes with its timings.
+#[derive(Debug, PartialEq)]
+struct Schedule {
+    concurrent: Vec<&'static Case>,
+    alone: Vec<&'static Case>,
+    /// Cases left out for the agent (`exclude-agent-cases`).
+    excluded: usize,
+}
+
+impl Schedule {
+    fn of(
+        cases: &[&'static Case],
+        exclude_agent: &std::collections::BTreeMap<String, Vec<String>>,
+        agent: &str,
+    ) -> Self {
+        let (kept, excluded): (Vec<&'static Case>, Vec<&'static Case>) = cases
+            .iter()
+            .partition(|c| !excluded_for_agent(exclude_agent, agent, &c.id));
+        let (alone, concurrent) = kept.into_iter().partition(|c| c.id.section() == 9);
+        Self {
+            concurrent,
+            alone,
+            excluded: excluded.len(),
+        }
     }
 }
 
@@ -458,6 +493,31 @@ mod tests {
             Err(ConfigError::BadUrl { .. })
         ));
         assert!(parse_url("127.0.0.1:9001").is_err());
+    }
+
+    #[test]
+    fn section_9_runs_alone_after_the_others() {
+        let cases = ampel_cases::select_cases(
+            &[
+                "1.1.1".to_owned(),
+                "9.1.1".to_owned(),
+                "2.*".to_owned(),
+                "9.8.6".to_owned(),
+            ],
+            &[],
+        )
+        .unwrap();
+        let mut exclusions = std::collections::BTreeMap::new();
+        exclusions.insert("Agent*".to_owned(), vec!["2.1*".to_owned()]);
+        let ids =
+            |cases: &[&Case]| -> Vec<String> { cases.iter().map(|c| c.id.to_string()).collect() };
+        let plan = Schedule::of(&cases, &exclusions, "AgentX");
+        assert_eq!(ids(&plan.alone), ["9.1.1", "9.8.6"]);
+        assert_eq!(plan.concurrent.len(), 1 + 11 - 3);
+        assert!(!ids(&plan.concurrent).iter().any(|id| id.starts_with("9.")));
+        assert_eq!(plan.excluded, 3);
+        let other = Schedule::of(&cases, &exclusions, "Other");
+        assert_eq!((other.concurrent.len(), other.excluded), (12, 0));
     }
 
     #[test]
