@@ -292,3 +292,49 @@ fn longest_header_arrives_one_byte_at_a_time() {
         })
     );
 }
+
+/// Autobahn 3.2 / 4.1.3 / 5.15 in one read: with input fed until each event, the valid message
+/// is echoed before the violation behind it fails the connection (OK rather than NON-STRICT).
+#[test]
+fn input_until_event_lets_the_application_answer_before_a_later_violation() {
+    for role in [Role::Server, Role::Client] {
+        let mut h = Harness::new(role);
+        let f = h.peer();
+        let mut read = f.text("Hello, world!");
+        read.extend(f.raw(true, 2, 1, b"Hello, world!"));
+        read.extend(f.ping(""));
+        let mut rest: &[u8] = &read;
+        while !rest.is_empty() {
+            let used = h.conn.handle_input_until_event(rest, h.now);
+            rest = &rest[used..];
+            h.pump();
+            if used == 0 {
+                break;
+            }
+        }
+        assert!(rest.is_empty() || h.conn.state() != State::Open, "{role:?}");
+        assert_eq!(
+            h.sent(),
+            vec![Sent::Text(b"Hello, world!".to_vec()), Sent::Close(Some(1002))],
+            "{role:?}"
+        );
+    }
+}
+
+#[test]
+fn input_until_event_consumes_nothing_while_events_are_pending() {
+    let mut h = Harness::new(Role::Server);
+    let f = h.peer();
+    let mut read = f.text("a");
+    read.extend(f.text("b"));
+    let first = h.conn.handle_input_until_event(&read, h.now);
+    assert_eq!(first, f.text("a").len());
+    assert_eq!(h.conn.handle_input_until_event(&read[first..], h.now), 0);
+    h.pump();
+    assert_eq!(
+        h.conn.handle_input_until_event(&read[first..], h.now),
+        read.len() - first
+    );
+    h.pump();
+    assert_eq!(h.messages().len(), 2);
+}
