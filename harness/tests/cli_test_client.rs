@@ -161,3 +161,67 @@ async fn stop_after_agents_agent_override_and_exclusions() {
     let ran: Vec<&String> = index["SkipRenamed"].as_object().unwrap().keys().collect();
     assert_eq!(ran, ["1.1.1"]);
 }
+
+/// Starts `ampel test-client` on a free port; returns the child and its base URL.
+fn start(dir: &std::path::Path, cases: &str) -> (std::process::Child, String) {
+    let mut child = ampel()
+        .args([
+            "test-client",
+            "--listen",
+            "127.0.0.1:0",
+            "--cases",
+            cases,
+            "-o",
+            dir.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    let (line, _rest) = wait_for_stderr_line(&mut child, "listening on ws://", LIMIT);
+    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    (child, base)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_on_complete_stops_the_server() {
+    let dir = temp_dir("test-client-shutdown");
+    let (child, base) = start(&dir, "1.1.1");
+    let driving = async {
+        echo_case(&format!("{base}/runCase?case=1&agent=A")).await;
+        let url = format!("{base}/updateReports?agent=A&shutdownOnComplete=true");
+        let _ = texts(&url).await;
+    };
+    tokio::time::timeout(LIMIT, driving)
+        .await
+        .expect("timed out");
+    let done = tokio::task::spawn_blocking(move || wait(child, LIMIT))
+        .await
+        .unwrap();
+    assert_eq!(done.code, Some(0), "{done:?}");
+    assert_eq!(done.last_line(), "1 passed, 0 failed, 0 skipped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_renders_what_finished_and_exits_130() {
+    let dir = temp_dir("test-client-ctrl-c");
+    let (child, base) = start(&dir, "1.1.1,1.1.2");
+    tokio::time::timeout(LIMIT, echo_case(&format!("{base}/runCase?case=1&agent=A")))
+        .await
+        .expect("timed out");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let done = tokio::task::spawn_blocking(move || wait(child, LIMIT))
+        .await
+        .unwrap();
+    assert_eq!(done.code, Some(130), "{done:?}");
+    assert_eq!(done.last_line(), "1 passed, 0 failed, 0 skipped");
+    let index = read_json(&dir.join("index.json"));
+    assert_eq!(index["A"]["1.1.1"]["behavior"], "OK");
+    let run = read_json(&dir.join("run.json"));
+    assert!(
+        run.get("finished").is_none(),
+        "an interrupted run is not finished"
+    );
+}

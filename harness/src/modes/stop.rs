@@ -32,10 +32,27 @@ impl Stop {
         }
     }
 
-    /// A signal raised by Ctrl-C as well as by [`Stop::raise`].
+    /// A signal raised by Ctrl-C as well as by [`Stop::raise`]. On Unix the SIGINT handler
+    /// is installed before this returns, so an early Ctrl-C is not lost. Must be called
+    /// within a tokio runtime.
     pub fn with_ctrl_c() -> Self {
         let stop = Self::new();
         let on_signal = stop.clone();
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::interrupt()) {
+                Ok(mut sigint) => {
+                    tokio::spawn(async move {
+                        if sigint.recv().await.is_some() {
+                            on_signal.raise(StopReason::Interrupted);
+                        }
+                    });
+                }
+                Err(e) => super::warn(&format!("cannot handle Ctrl-C: {e}")),
+            }
+        }
+        #[cfg(not(unix))]
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 on_signal.raise(StopReason::Interrupted);
