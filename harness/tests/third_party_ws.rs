@@ -10,8 +10,12 @@ use std::time::Duration;
 
 use ampel::executor::ExecConfig;
 use support::peers::{PeerProcess, peers_dir, program_runs, script};
-use support::run::{all_cases, run_against_server, runtime, target};
+use support::run::{all_cases, run_against_server, runtime, serve_client_protocol, target};
 use support::verdicts::check_golden;
+use tokio::net::TcpListener;
+
+/// Every run is bounded by this.
+const LIMIT: Duration = Duration::from_secs(900);
 
 #[test]
 fn all_cases_against_node_ws() {
@@ -30,7 +34,7 @@ fn all_cases_against_node_ws() {
         &target(peer.addr()),
         &all_cases(),
         &ExecConfig::default(),
-        Duration::from_secs(900),
+        LIMIT,
     ));
     assert!(peer.is_running(), "the peer died during the run");
     drop(peer);
@@ -38,6 +42,44 @@ fn all_cases_against_node_ws() {
     check_golden(
         "ws",
         "Node ws (WebSocketServer, perMessageDeflate off), echo_ws.js",
+        &outcomes,
+    );
+}
+
+/// The same library as a client, following Autobahn's client protocol by itself; the
+/// harness is the server (test-client mode).
+#[test]
+fn all_cases_against_a_node_ws_client() {
+    let Some(dir) = peers_dir("node/node_modules/ws/package.json") else {
+        return;
+    };
+    if !program_runs("node") {
+        return;
+    }
+    let mut command = Command::new("node");
+    command
+        .arg(script("client_ws.js"))
+        .env("NODE_PATH", dir.join("node/node_modules"));
+    let (outcomes, status) = runtime().block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("local_addr: {e}"));
+        command.arg(format!("ws://{addr}")).arg("node_ws");
+        let mut peer = PeerProcess::spawn_client(command);
+        let outcomes = serve_client_protocol(&listener, &ExecConfig::default(), LIMIT).await;
+        (outcomes, peer.wait_exit(Duration::from_secs(10)))
+    });
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the client ended with {status:?}"
+    );
+    assert_eq!(outcomes.len(), 301);
+    check_golden(
+        "ws-client",
+        "Node ws (WebSocket client, perMessageDeflate off), client_ws.js",
         &outcomes,
     );
 }

@@ -1,6 +1,6 @@
 //! Third-party peers installed by `scripts/install-peers.sh` under `AMPEL_PEERS_DIR`
-//! (Python `websockets` in `py/`, Node `ws` in `node/`), spawned as child processes that
-//! print their port; each is killed by its PID when the test drops it.
+//! (Python `websockets` in `py/`, Node `ws` in `node/`), spawned as child processes (servers
+//! print their port); each is killed by its PID when the test drops it.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -96,6 +96,30 @@ impl PeerProcess {
             }
         }
         peer
+    }
+
+    /// Spawns a client peer: it prints nothing and ends by itself (its stdin is the same
+    /// lifeline).
+    pub fn spawn_client(mut command: Command) -> Self {
+        let child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning {command:?}: {e}"));
+        Self { child, port: 0 }
+    }
+
+    /// Waits up to `limit` for the process to end; its exit status, if it did.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 
     /// The peer's address.
