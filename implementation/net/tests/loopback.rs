@@ -6,7 +6,7 @@ mod common;
 
 use ampel_net::{
     ClientConfig, CloseCode, Delivery, Error, Frame, Message, MessageKind, OpCode, Refusal,
-    ServerConfig, WebSocketConfig, connect, connect_with,
+    ServerConfig, connect, connect_with,
 };
 use common::{echo_server, payload, run, serve_one};
 use futures_util::{SinkExt, StreamExt};
@@ -449,6 +449,5 @@ fn handshake_failures() {
             connect("http://127.0.0.1/").await,
             Err(Error::InvalidUrl { .. })
         ));
-        let _ = WebSocketConfig::default();
     });
 }
