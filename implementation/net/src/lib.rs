@@ -10,6 +10,37 @@
 //!   [`WebSocket::recv_stream`]) APIs; automatic pongs; batched writes.
 //! - [`testee`]: the echo server and the Autobahn client driver used by the
 //!   conformance harness.
+//!
+//! ```no_run
+//! use ampel_net::{CloseCode, Listener, Message, ServerConfig, connect};
+//!
+//! # async fn demo() -> ampel_net::Result<()> {
+//! // Server: accept connections, upgrade each in its own task, echo.
+//! let listener = Listener::bind("127.0.0.1:9001", ServerConfig::default()).await?;
+//! tokio::spawn(async move {
+//!     while let Ok(incoming) = listener.accept().await {
+//!         tokio::spawn(async move {
+//!             let Ok(mut ws) = incoming.upgrade().await else { return };
+//!             while let Some(Ok(message)) = ws.recv().await {
+//!                 if message.is_data() && ws.send(message).await.is_err() {
+//!                     break;
+//!                 }
+//!             }
+//!         });
+//!     }
+//! });
+//!
+//! // Client.
+//! let mut ws = connect("ws://127.0.0.1:9001/chat").await?;
+//! ws.send(Message::text("hello")).await?;
+//! if let Some(reply) = ws.recv().await {
+//!     println!("{:?}", reply?);
+//! }
+//! let summary = ws.close(CloseCode::NORMAL, "bye").await?;
+//! assert!(summary.clean);
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
 mod client;
