@@ -34,6 +34,11 @@ pub struct WebSocket<S> {
     config: WebSocketConfig,
     info: HandshakeInfo,
     read_buf: Vec<u8>,
+    /// `read_buf[read_pos..read_len]` was received but not yet fed to the state machine:
+    /// input is fed only until the next event, so the application answers each message
+    /// before frames behind it are processed.
+    read_pos: usize,
+    read_len: usize,
     out: Vec<u8>,
     out_pos: usize,
     needs_flush: bool,
@@ -74,17 +79,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
         leftover: &[u8],
     ) -> Self {
         let core = config.core();
-        let mut conn = match role {
+        let conn = match role {
             Role::Client => Connection::client(core, Box::new(rand::random::<[u8; 4]>)),
             Role::Server => Connection::server(core),
         };
-        if !leftover.is_empty() {
-            conn.handle_input(leftover, now());
+        let mut read_buf = vec![0; config.read_buffer_size.max(1024).max(leftover.len())];
+        if let Some(head) = read_buf.get_mut(..leftover.len()) {
+            head.copy_from_slice(leftover);
         }
         Self {
             io,
             conn,
-            read_buf: vec![0; config.read_buffer_size.max(1024)],
+            read_buf,
+            read_pos: 0,
+            read_len: leftover.len(),
             config,
             info,
             out: Vec::new(),
@@ -151,6 +159,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
                     continue;
                 }
             }
+            if self.read_pos < self.read_len {
+                let pending = self.read_buf.get(self.read_pos..self.read_len).unwrap_or(&[]);
+                let used = self.conn.handle_input_until_event(pending, now());
+                // Nothing consumed with no event pending: the connection takes no more input.
+                self.read_pos = if used == 0 { self.read_len } else { self.read_pos + used };
+                continue;
+            }
             if self.read_eof || self.out.len() - self.out_pos >= MAX_PENDING_OUT {
                 return Poll::Pending;
             }
@@ -162,8 +177,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
                         self.read_eof = true;
                         self.conn.handle_eof(now());
                     } else {
-                        let data = self.read_buf.get(..n).unwrap_or(&[]);
-                        self.conn.handle_input(data, now());
+                        self.read_pos = 0;
+                        self.read_len = n;
                     }
                 }
                 Poll::Ready(Err(e)) => {
