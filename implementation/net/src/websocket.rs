@@ -160,10 +160,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
                 }
             }
             if self.read_pos < self.read_len {
-                let pending = self.read_buf.get(self.read_pos..self.read_len).unwrap_or(&[]);
+                let pending = self
+                    .read_buf
+                    .get(self.read_pos..self.read_len)
+                    .unwrap_or(&[]);
                 let used = self.conn.handle_input_until_event(pending, now());
                 // Nothing consumed with no event pending: the connection takes no more input.
-                self.read_pos = if used == 0 { self.read_len } else { self.read_pos + used };
+                self.read_pos = if used == 0 {
+                    self.read_len
+                } else {
+                    self.read_pos + used
+                };
                 continue;
             }
             if self.read_eof || self.out.len() - self.out_pos >= MAX_PENDING_OUT {
