@@ -315,7 +315,10 @@ fn input_until_event_lets_the_application_answer_before_a_later_violation() {
         assert!(rest.is_empty() || h.conn.state() != State::Open, "{role:?}");
         assert_eq!(
             h.sent(),
-            vec![Sent::Text(b"Hello, world!".to_vec()), Sent::Close(Some(1002))],
+            vec![
+                Sent::Text(b"Hello, world!".to_vec()),
+                Sent::Close(Some(1002))
+            ],
             "{role:?}"
         );
     }
