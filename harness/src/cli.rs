@@ -45,7 +45,8 @@ pub struct TestServerArgs {
     /// An Autobahn `fuzzingclient.json` spec file.
     #[arg(short = 's', long = "spec", value_name = "FILE")]
     pub spec: Option<PathBuf>,
-    /// Cases to run at once (section 9 always runs alone, after the others).
+    /// Cases to run at once (section 9 always runs alone, after the others; cases that idle in
+    /// their own timed waits, 5.19, 5.20 and 6.4.x, run beside these).
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
     /// Accept any server certificate (wss).
@@ -112,7 +113,7 @@ pub struct SelftestArgs {
     #[arg(short = 'o', long, value_name = "DIR", default_value = "reports")]
     pub outdir: PathBuf,
     /// Cases to run at once in the server test.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
     /// Case ids or globs to run (comma-separated, repeatable); default all.
     #[arg(long, value_name = "LIST")]
