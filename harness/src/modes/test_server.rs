@@ -515,6 +515,19 @@ mod tests {
     }
 
     #[test]
+    fn only_the_cases_with_their_own_waits_run_beside_the_jobs() {
+        let waiting: Vec<String> = ampel_cases::catalogue()
+            .iter()
+            .filter(|c| has_timed_wait(c))
+            .map(|c| c.id.to_string())
+            .collect();
+        assert_eq!(
+            waiting,
+            ["5.19", "5.20", "6.4.1", "6.4.2", "6.4.3", "6.4.4"]
+        );
+    }
+
+    #[test]
     fn section_9_runs_alone_after_the_others() {
         let cases = ampel_cases::select_cases(
             &[
