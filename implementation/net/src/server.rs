@@ -151,20 +151,26 @@ impl Incoming {
         self.peer
     }
 
-    /// TLS (if configured) and the opening handshake, within the handshake timeout.
+    /// TLS (if configured) and the opening handshake, together within the
+    /// handshake timeout.
     pub async fn upgrade(self) -> Result<WebSocket<MaybeTlsStream>> {
         let limit = self.config.handshake_timeout;
-        let config = Arc::clone(&self.config);
-        let io = match &config.tls {
+        tokio::time::timeout(limit, self.upgrade_inner())
+            .await
+            .map_err(|_| Error::HandshakeTimeout(limit))?
+    }
+
+    async fn upgrade_inner(self) -> Result<WebSocket<MaybeTlsStream>> {
+        let io = match &self.config.tls {
             None => MaybeTlsStream::Plain(self.stream),
             Some(acceptor) => {
-                let tls = tokio::time::timeout(limit, acceptor.accept(self.stream))
+                let tls = acceptor
+                    .accept(self.stream)
                     .await
-                    .map_err(|_| Error::HandshakeTimeout(limit))?
                     .map_err(|e| Error::Tls(e.to_string()))?;
                 MaybeTlsStream::Tls(Box::new(tls.into()))
             }
         };
-        accept_with(io, &config).await
+        accept_inner(io, &self.config).await
     }
 }

@@ -451,3 +451,46 @@ fn handshake_failures() {
         ));
     });
 }
+
+#[test]
+fn ipv6_loopback_when_available() {
+    run(async {
+        // Containers without IPv6 cannot bind ::1; everything else must work.
+        let Ok(listener) = ampel_net::Listener::bind("[::1]:0", ServerConfig::default()).await
+        else {
+            return;
+        };
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(ampel_net::testee::echo_server(listener));
+        let mut ws = connect(&format!("ws://[::1]:{}/v6", addr.port()))
+            .await
+            .expect("connect");
+        ws.send(Message::text("six")).await.expect("send");
+        assert_eq!(
+            ws.recv().await.expect("echo").expect("ok"),
+            Message::text("six")
+        );
+        ws.close(CloseCode::NORMAL, "").await.expect("close");
+    });
+}
+
+#[test]
+fn tls_handshake_timeout_on_a_silent_client() {
+    run(async {
+        let (_, cert_pem, key_pem) = common::self_signed();
+        let mut config = ServerConfig::default();
+        config.tls = Some(
+            ampel_net::tls_acceptor_from_pem(cert_pem.as_bytes(), key_pem.as_bytes())
+                .expect("acceptor"),
+        );
+        config.handshake_timeout = std::time::Duration::from_millis(200);
+        let (listener, addr) = common::listener(config).await;
+        let _silent = tokio::net::TcpStream::connect(addr).await.expect("tcp");
+        let incoming = listener.accept().await.expect("accept");
+        let result = incoming.upgrade().await;
+        assert!(
+            matches!(result, Err(Error::HandshakeTimeout(_))),
+            "{result:?}"
+        );
+    });
+}
