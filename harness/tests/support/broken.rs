@@ -237,7 +237,7 @@ impl Peer {
             let Some(head) = frames::read_head(&mut self.io).await? else {
                 return Ok(End::Dropped);
             };
-            if let Some(code) = self.check_head(&head) {
+            if let Some(code) = self.admit_head(&head) {
                 // Skip the offending frame's payload, so the other side's close answer can
                 // be read after it; a huge one is not worth waiting for.
                 // A rejected close frame is the other side's close: no answer will come.
@@ -269,8 +269,9 @@ impl Peer {
         }
     }
 
-    /// The close code a frame head earns, if it breaks a rule.
-    fn check_head(&mut self, head: &Head) -> Option<u16> {
+    /// The close code a frame head earns if it breaks a rule; otherwise a first fragment
+    /// starts a new message.
+    fn admit_head(&mut self, head: &Head) -> Option<u16> {
         let masked_ok = head.mask.is_some() == (self.side == Side::Server);
         let reserved_opcode = !matches!(
             head.opcode,
