@@ -210,6 +210,9 @@ pub struct ClientSession {
     session: Option<Id>,
     requests: IdSequence,
     invocations: IdSequence,
+    /// Require INVOCATION request IDs 1, 2, 3… (the spec); off for routers that number
+    /// them router-wide, as Crossbar does.
+    sequential_invocations: bool,
     pending: HashMap<Id, Pending>,
     subscriptions: HashSet<Id>,
     registrations: HashSet<Id>,
@@ -255,12 +258,20 @@ impl ClientSession {
             session: None,
             requests: IdSequence::default(),
             invocations: IdSequence::default(),
+            sequential_invocations: true,
             pending: HashMap::new(),
             subscriptions: HashSet::new(),
             registrations: HashSet::new(),
             open_invocations: HashSet::new(),
             outbox: VecDeque::new(),
         }
+    }
+
+    /// Whether INVOCATION request IDs must run 1, 2, 3… per session (default: yes, as the
+    /// spec requires). Crossbar numbers INVOCATIONs with a router-wide counter; a client
+    /// that must work with it turns the check off.
+    pub fn set_sequential_invocations(&mut self, required: bool) {
+        self.sequential_invocations = required;
     }
 
     /// The current state.
@@ -662,7 +673,7 @@ impl ClientSession {
             }
             Message::Invocation(inv) => {
                 let expected = self.invocations.peek();
-                if inv.request != expected {
+                if self.sequential_invocations && inv.request != expected {
                     return Err(self.violation(Violation::NonSequentialInvocation {
                         expected,
                         got: inv.request,

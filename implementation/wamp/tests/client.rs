@@ -151,6 +151,25 @@ fn invocations_are_sequential_and_answered_once() {
 }
 
 #[test]
+fn router_wide_invocation_ids_when_not_required_sequential() {
+    let mut s = established();
+    s.set_sequential_invocations(false);
+    s.register(Uri::from("com.p"), Dict::new()).unwrap();
+    s.handle(msg("[65,1,600]")).unwrap();
+    sent(&mut s);
+    // Crossbar's numbering: 49, then 76 (a router-wide counter).
+    for request in [49, 76] {
+        assert!(matches!(
+            s.handle(msg(&format!("[68,{request},600,{{}}]"))).unwrap(),
+            Some(ClientEvent::Invocation(inv)) if inv.request == id(request)
+        ));
+        s.yield_result(id(request), Dict::new(), Payload::None)
+            .unwrap();
+    }
+    assert_eq!(s.state(), SessionState::Established);
+}
+
+#[test]
 fn goodbye_both_ways() {
     // Router-initiated: echoed with goodbye_and_out.
     let mut s = established();
