@@ -25,6 +25,7 @@ use ampel_wamp::uri::known;
 use ampel_wamp::{Dict, Id, List, Payload, Serialization, Uri, Value};
 use tokio::sync::{mpsc, oneshot};
 
+use super::rawsocket::RawSocketConfig;
 use super::transport::{Incoming, Transport};
 use super::{ApplicationError, Endpoint, Error, connect_transport};
 use crate::CloseCode;
@@ -133,6 +134,20 @@ impl From<Event> for EventData {
     }
 }
 
+/// Settings of [`Client::connect_with`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ClientOptions {
+    /// Require INVOCATION request IDs 1, 2, 3… as the spec does. Off by default: Crossbar
+    /// numbers INVOCATIONs with a router-wide counter, and a callee must work with it.
+    pub sequential_invocations: bool,
+    /// RawSocket limits (our receive limit) and handshake timeout.
+    pub rawsocket: RawSocketConfig,
+    /// WebSocket settings (TLS roots, limits, timeouts); the subprotocol offer is set from
+    /// the serialization.
+    pub websocket: crate::ClientConfig,
+}
+
 /// A WAMP client connection with (usually) an open session.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -154,10 +169,22 @@ impl Client {
         realm: &str,
         serialization: Serialization,
     ) -> Result<Client, Error> {
+        Client::connect_with(url, realm, serialization, ClientOptions::default()).await
+    }
+
+    /// [`Client::connect`] with settings.
+    pub async fn connect_with(
+        url: &str,
+        realm: &str,
+        serialization: Serialization,
+        options: ClientOptions,
+    ) -> Result<Client, Error> {
         let endpoint: Endpoint = url.parse()?;
-        let transport = connect_transport(&endpoint, serialization).await?;
+        let transport = connect_transport(&endpoint, serialization, &options).await?;
         let (commands, rx) = mpsc::unbounded_channel();
-        tokio::spawn(Driver::new(transport).run(rx));
+        let mut session = ClientSession::new();
+        session.set_sequential_invocations(options.sequential_invocations);
+        tokio::spawn(Driver::new(transport, session).run(rx));
         let joined = join(&commands, realm, Dict::new()).await?;
         Ok(Client { commands, joined })
     }
@@ -524,10 +551,10 @@ enum Flow {
 }
 
 impl Driver {
-    fn new(transport: Transport) -> Driver {
+    fn new(transport: Transport, session: ClientSession) -> Driver {
         Driver {
             transport,
-            session: ClientSession::new(),
+            session,
             pending: HashMap::new(),
             subscriptions: HashMap::new(),
             registrations: HashMap::new(),

@@ -11,8 +11,8 @@ mod server;
 mod transport;
 
 pub use client::{
-    CallReply, Client, EventData, InvocationRequest, Joined, RUNTIME_ERROR, Registration,
-    Subscription,
+    CallReply, Client, ClientOptions, EventData, InvocationRequest, Joined, RUNTIME_ERROR,
+    Registration, Subscription,
 };
 pub use endpoint::Endpoint;
 pub use error::{ApplicationError, Error};
@@ -21,13 +21,13 @@ pub use server::{RouterServer, RouterServerConfig};
 use ampel_wamp::Serialization;
 use tokio::net::TcpStream;
 
-use rawsocket::RawSocketConfig;
 use transport::Transport;
 
 /// Opens a transport to `endpoint` and runs its handshake.
 async fn connect_transport(
     endpoint: &Endpoint,
     serialization: Serialization,
+    options: &ClientOptions,
 ) -> Result<Transport, Error> {
     match endpoint {
         Endpoint::RawSocket { .. } => {
@@ -39,15 +39,14 @@ async fn connect_transport(
             }
             let stream = TcpStream::connect(endpoint.authority()).await?;
             let _ = stream.set_nodelay(true);
-            let raw =
-                rawsocket::connect(stream, serialization, &RawSocketConfig::default()).await?;
+            let raw = rawsocket::connect(stream, serialization, &options.rawsocket).await?;
             Ok(Transport::RawSocket(raw))
         }
         Endpoint::WebSocket(url) => {
             let offered = serialization.subprotocol();
             let config = crate::ClientConfig {
                 subprotocols: vec![offered.to_owned()],
-                ..Default::default()
+                ..options.websocket.clone()
             };
             let ws = crate::connect_with(url.as_str(), config).await?;
             let selected = ws.handshake().subprotocol.clone();
