@@ -28,6 +28,9 @@ pub struct Bugs {
     pub always_close_1000: bool,
     /// Echoes of messages over 64 KiB come back with one byte flipped.
     pub corrupt_large_echoes: bool,
+    /// As a server, keeps TCP open after the close handshake (until the other side drops
+    /// it), where a server must end it first.
+    pub keep_tcp_after_close: bool,
 }
 
 /// Messages above this fail the connection with 1009 (section 9 needs 16 MiB).
@@ -424,7 +427,7 @@ impl Peer {
 
     /// A server ends TCP at once; a client waits (bounded) for the server to end it first.
     async fn end_tcp(mut self) -> io::Result<()> {
-        if self.side == Side::Client {
+        if self.side == Side::Client || self.bugs.keep_tcp_after_close {
             let mut sink = tokio::io::sink();
             let _ =
                 tokio::time::timeout(CLOSE_WAIT, tokio::io::copy(&mut self.io, &mut sink)).await;
