@@ -34,6 +34,8 @@ pub enum Command {
     /// Run Ampel's own WebSocket stack as the peer under test (echo server, Autobahn echo client).
     #[command(subcommand)]
     Testee(crate::testee::TesteeCommand),
+    /// Run Ampel's WAMP router on WebSocket and RawSocket endpoints.
+    Router(crate::router_cmd::RouterArgs),
 }
 
 /// `ampel test-server`.

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod expectations;
 pub mod modes;
 pub mod progress;
+pub mod router_cmd;
 pub mod selftest;
 pub mod spec;
 pub mod testee;

@@ -144,6 +144,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::TestClient(args) => with_runtime(|| async move { test_client::run(args).await }),
         Command::Selftest(args) => with_runtime(|| async move { crate::selftest::run(args).await }),
         Command::Testee(cmd) => with_runtime(|| async move { Ok(crate::testee::run(cmd).await) }),
+        Command::Router(args) => {
+            with_runtime(|| async move { Ok(crate::router_cmd::run(args).await) })
+        }
     };
     match result {
         Ok(exit) => exit,

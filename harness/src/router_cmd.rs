@@ -1,0 +1,338 @@
+//! `ampel router`: a WAMP router (ampel-net's [`RouterServer`]) on any number of WebSocket
+//! and RawSocket endpoints, e.g.
+//! `ampel router --listen ws://127.0.0.1:8080/ws --listen rawsocket://127.0.0.1:8081`.
+//! Without a configuration file it serves `realm1` to anonymous clients (the only
+//! authentication the router implements) with every serializer.
+//!
+//! The optional TOML file (`--config router.toml`); every key is optional:
+//!
+//! ```toml
+//! # Endpoints, in addition to --listen.
+//! listen = ["ws://127.0.0.1:8080/ws", "rawsocket://127.0.0.1:8081"]
+//! # Realms that exist from the start (default ["realm1"]), all open to anonymous clients.
+//! realms = ["realm1", "com.example"]
+//! # Create any other realm a HELLO names (default false).
+//! auto_create_realms = false
+//! # URI rule for realms, topics and procedures: "loose" (default) or "strict".
+//! uri_rule = "loose"
+//! # Further connections are refused (RawSocket error 4, WebSocket HTTP 503). Default 10000.
+//! max_connections = 10000
+//!
+//! [rawsocket]
+//! # Largest message accepted, in bytes; announced rounded up to a power of two in
+//! # 512..=16777216 (default 16777216).
+//! max_message_size = 1048576
+//! # Serializers: any of "json", "msgpack", "cbor" (default all three).
+//! serializers = ["json", "msgpack", "cbor"]
+//!
+//! [websocket]
+//! # Subprotocols accepted (default all six); the client's order decides among them.
+//! subprotocols = ["wamp.2.json", "wamp.2.msgpack", "wamp.2.cbor"]
+//! # Separator byte of wamp.2.json.batched: "autobahn" (0x18, default, what Autobahn and
+//! # Crossbar use) or "record-separator" (0x1e, the spec's text).
+//! json_batched_separator = "autobahn"
+//! # Largest message accepted, in bytes (default 64 MiB).
+//! max_message_size = 16777216
+//! ```
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use ampel_net::wamp::rawsocket::MaxLength;
+use ampel_net::wamp::{Endpoint, RouterServer, RouterServerConfig};
+use ampel_wamp::{JsonSeparator, Serialization, Uri, UriRule};
+use clap::Args;
+use serde::Deserialize;
+
+use crate::modes::Exit;
+
+/// `ampel router`.
+#[derive(Debug, Args)]
+pub struct RouterArgs {
+    /// An endpoint to serve (repeatable): `ws://HOST:PORT/PATH` or `rawsocket://HOST:PORT`.
+    /// Port 0 picks a free port; the bound URLs are printed.
+    #[arg(long = "listen", value_name = "URL")]
+    pub listen: Vec<String>,
+    /// A TOML configuration file (realms, limits, serializers; see the module docs).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// The TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    listen: Vec<String>,
+    realms: Option<Vec<String>>,
+    auto_create_realms: Option<bool>,
+    uri_rule: Option<String>,
+    max_connections: Option<usize>,
+    #[serde(default)]
+    rawsocket: RawSocketSection,
+    #[serde(default)]
+    websocket: WebSocketSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSocketSection {
+    max_message_size: Option<u32>,
+    serializers: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebSocketSection {
+    subprotocols: Option<Vec<String>>,
+    json_batched_separator: Option<String>,
+    max_message_size: Option<u64>,
+}
+
+/// Builds the server configuration and endpoint list from the flags and the file.
+fn settings(args: &RouterArgs) -> Result<(RouterServerConfig, Vec<Endpoint>), String> {
+    let file = match &args.config {
+        Some(path) => load(path)?,
+        None => FileConfig::default(),
+    };
+    let mut config = RouterServerConfig::default();
+    if let Some(realms) = file.realms {
+        let realms: BTreeSet<Uri> = realms.into_iter().map(Uri::from).collect();
+        for realm in &realms {
+            realm
+                .check(UriRule::Loose)
+                .map_err(|e| format!("realm {realm:?}: {e}"))?;
+        }
+        config.router.realms = realms;
+    }
+    if let Some(auto) = file.auto_create_realms {
+        config.router.auto_create_realms = auto;
+    }
+    if let Some(rule) = file.uri_rule {
+        config.router.uri_rule = match rule.as_str() {
+            "loose" => UriRule::Loose,
+            "strict" => UriRule::Strict,
+            other => {
+                return Err(format!(
+                    "uri_rule {other:?}: expected \"loose\" or \"strict\""
+                ));
+            }
+        };
+    }
+    if let Some(n) = file.max_connections {
+        config.max_connections = n;
+    }
+    if let Some(size) = file.rawsocket.max_message_size {
+        config.rawsocket.max_message_size = MaxLength::at_least(size);
+    }
+    if let Some(names) = file.rawsocket.serializers {
+        config.rawsocket.serializations = names
+            .iter()
+            .map(|name| match name.as_str() {
+                "json" => Ok(Serialization::Json),
+                "msgpack" => Ok(Serialization::MsgPack),
+                "cbor" => Ok(Serialization::Cbor),
+                other => Err(format!(
+                    "rawsocket serializer {other:?}: expected json, msgpack or cbor"
+                )),
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(names) = file.websocket.subprotocols {
+        config.websocket_serializations = names
+            .iter()
+            .map(|name| {
+                Serialization::from_subprotocol(name)
+                    .ok_or_else(|| format!("unknown WAMP subprotocol {name:?}"))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(sep) = file.websocket.json_batched_separator {
+        config.json_batched_separator = match sep.as_str() {
+            "autobahn" => JsonSeparator::Autobahn,
+            "record-separator" => JsonSeparator::RecordSeparator,
+            other => {
+                return Err(format!(
+                    "json_batched_separator {other:?}: expected \"autobahn\" or \"record-separator\""
+                ));
+            }
+        };
+    }
+    if let Some(size) = file.websocket.max_message_size {
+        config.websocket.websocket.max_message_size = size;
+        config.websocket.websocket.max_frame_size = size;
+    }
+    let endpoints = file
+        .listen
+        .iter()
+        .chain(&args.listen)
+        .map(|url| url.parse::<Endpoint>().map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if endpoints.is_empty() {
+        return Err("nothing to listen on: give --listen URL or `listen` in the config".into());
+    }
+    Ok((config, endpoints))
+}
+
+fn load(path: &Path) -> Result<FileConfig, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs the router until Ctrl-C: 0 then, 2 for a configuration or listening error.
+pub async fn run(args: RouterArgs) -> Exit {
+    let (config, endpoints) = match settings(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let realms: Vec<String> = config.router.realms.iter().map(|r| r.to_string()).collect();
+    let mut server = RouterServer::start(config);
+    for endpoint in &endpoints {
+        match server.listen(endpoint).await {
+            Ok(bound) => println!("ampel router listening on {bound}"),
+            Err(e) => {
+                eprintln!("error: cannot listen on {endpoint}: {e}");
+                return Exit::Usage;
+            }
+        }
+    }
+    println!("realms: {}", realms.join(", "));
+    // Ctrl-C, or a failure to install its handler: stop either way.
+    let _ = tokio::signal::ctrl_c().await;
+    Exit::Pass
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(listen: &[&str], config: Option<&str>) -> (RouterArgs, Option<tempfile_path::Guard>) {
+        let guard = config.map(tempfile_path::Guard::new);
+        (
+            RouterArgs {
+                listen: listen.iter().map(|s| (*s).to_owned()).collect(),
+                config: guard.as_ref().map(|g| g.0.clone()),
+            },
+            guard,
+        )
+    }
+
+    /// A config file in the temp dir, removed on drop.
+    mod tempfile_path {
+        use std::path::PathBuf;
+
+        pub struct Guard(pub PathBuf);
+
+        impl Guard {
+            pub fn new(text: &str) -> Guard {
+                use std::sync::atomic::{AtomicUsize, Ordering};
+                static N: AtomicUsize = AtomicUsize::new(0);
+                let path = std::env::temp_dir().join(format!(
+                    "ampel-router-{}-{}.toml",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::Relaxed)
+                ));
+                std::fs::write(&path, text).unwrap();
+                Guard(path)
+            }
+        }
+
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_file(&self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let (a, _g) = args(&["ws://127.0.0.1:0/ws", "rawsocket://127.0.0.1:0"], None);
+        let (config, endpoints) = settings(&a).unwrap();
+        assert_eq!(endpoints.len(), 2);
+        assert_eq!(config.router.realms, [Uri::from("realm1")].into());
+        assert!(!config.router.auto_create_realms);
+        assert_eq!(config.websocket_serializations.len(), 6);
+    }
+
+    #[test]
+    fn full_file() {
+        let (a, _g) = args(
+            &["rawsocket://127.0.0.1:0"],
+            Some(
+                r#"
+listen = ["ws://127.0.0.1:0/x"]
+realms = ["a", "b.c"]
+auto_create_realms = true
+uri_rule = "strict"
+max_connections = 5
+[rawsocket]
+max_message_size = 1000
+serializers = ["cbor"]
+[websocket]
+subprotocols = ["wamp.2.json"]
+json_batched_separator = "record-separator"
+max_message_size = 4096
+"#,
+            ),
+        );
+        let (config, endpoints) = settings(&a).unwrap();
+        assert_eq!(endpoints.len(), 2);
+        assert_eq!(
+            config.router.realms,
+            [Uri::from("a"), Uri::from("b.c")].into()
+        );
+        assert!(config.router.auto_create_realms);
+        assert_eq!(config.router.uri_rule, UriRule::Strict);
+        assert_eq!(config.max_connections, 5);
+        assert_eq!(config.rawsocket.max_message_size.bytes(), 1024);
+        assert_eq!(config.rawsocket.serializations, vec![Serialization::Cbor]);
+        assert_eq!(config.websocket_serializations, vec![Serialization::Json]);
+        assert_eq!(
+            config.json_batched_separator,
+            JsonSeparator::RecordSeparator
+        );
+        assert_eq!(config.websocket.websocket.max_message_size, 4096);
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        for (listen, file, needle) in [
+            (&[][..], None, "nothing to listen on"),
+            (&["http://x:1"][..], None, "scheme"),
+            (&["rawsocket://127.0.0.1:0"][..], Some("bogus = 1"), "bogus"),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("uri_rule = \"x\""),
+                "uri_rule",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("realms = [\"a b\"]"),
+                "realm",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[rawsocket]\nserializers = [\"ubjson\"]"),
+                "ubjson",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[websocket]\nsubprotocols = [\"chat\"]"),
+                "chat",
+            ),
+        ] {
+            let (a, _g) = args(listen, file);
+            let e = settings(&a).unwrap_err();
+            assert!(e.contains(needle), "{e} lacks {needle}");
+        }
+        let a = RouterArgs {
+            listen: vec!["rawsocket://127.0.0.1:0".into()],
+            config: Some(PathBuf::from("/nonexistent/router.toml")),
+        };
+        assert!(settings(&a).unwrap_err().contains("cannot read"));
+    }
+}
