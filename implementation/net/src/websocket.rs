@@ -142,16 +142,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
                 return Poll::Ready(Ok(Some(event)));
             }
             self.collect_transmit();
-            let written = match self.poll_write_out(cx) {
-                Poll::Ready(Ok(())) => true,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e.into())),
-                Poll::Pending => false,
-            };
             if self.conn.is_closed() {
-                if !written {
-                    return Poll::Pending;
-                }
-                return self.poll_finish(cx).map(|()| Ok(None));
+                return match self.poll_write_out(cx) {
+                    Poll::Ready(Ok(())) => self.poll_finish(cx).map(|()| Ok(None)),
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(e.into())),
+                    Poll::Pending => Poll::Pending,
+                };
             }
             if let Some(deadline) = self.conn.poll_timeout() {
                 if self.poll_timer(cx, Instant::from_std(deadline)) {
@@ -159,7 +155,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
                     continue;
                 }
             }
-            if self.read_pos < self.read_len {
+            // Write when about to wait for the peer or when a batch is full:
+            // answers to the messages of one read go out together.
+            let has_input = self.read_pos < self.read_len;
+            let batch = self.config.write_buffer_size.min(MAX_PENDING_OUT);
+            if !has_input || self.pending_out() >= batch {
+                if let Poll::Ready(Err(e)) = self.poll_write_out(cx) {
+                    return Poll::Ready(Err(e.into()));
+                }
+            }
+            if self.pending_out() >= MAX_PENDING_OUT {
+                // The write above is pending and will wake us.
+                return Poll::Pending;
+            }
+            if has_input {
                 let pending = self
                     .read_buf
                     .get(self.read_pos..self.read_len)
@@ -173,7 +182,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
                 };
                 continue;
             }
-            if self.read_eof || self.out.len() - self.out_pos >= MAX_PENDING_OUT {
+            if self.read_eof {
                 return Poll::Pending;
             }
             let mut buf = ReadBuf::new(&mut self.read_buf);
