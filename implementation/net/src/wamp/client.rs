@@ -591,9 +591,15 @@ impl Driver {
         self.fail_all();
     }
 
+    /// Sends what the session queued, in one write.
     async fn flush(&mut self) -> Result<(), Error> {
+        let mut any = false;
         while let Some(message) = self.session.poll_transmit() {
-            self.transport.send(&message).await?;
+            self.transport.feed(&message).await?;
+            any = true;
+        }
+        if any {
+            self.transport.flush().await?;
         }
         Ok(())
     }

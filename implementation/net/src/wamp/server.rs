@@ -346,6 +346,16 @@ async fn serve_websocket(listener: TcpListener, path: String, shared: Arc<Shared
     }
 }
 
+/// Messages written together at most, so one busy peer cannot starve reads for long.
+const MAX_BATCH: usize = 256;
+
+async fn send_all(transport: &mut Transport, batch: &[Message]) -> Result<(), Error> {
+    for m in batch {
+        transport.feed(m).await?;
+    }
+    transport.flush().await
+}
+
 /// Runs one connection until either side ends it.
 async fn serve_connection(mut transport: Transport, to_router: &mpsc::UnboundedSender<ToRouter>) {
     let (outbound, mut rx) = mpsc::unbounded_channel();
@@ -362,9 +372,22 @@ async fn serve_connection(mut transport: Transport, to_router: &mpsc::UnboundedS
             biased;
             out = rx.recv() => match out {
                 Some(Outbound::Message(m)) => {
+                    // Whatever else is queued goes out in the same write.
+                    let mut batch = vec![m];
+                    let mut close = false;
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(Outbound::Message(m)) => batch.push(m),
+                            Ok(Outbound::Close) => {
+                                close = true;
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
                     // A message the peer cannot take (over its limit, unencodable) ends the
                     // connection: better than a client waiting forever for a lost reply.
-                    if transport.send(&m).await.is_err() {
+                    if send_all(&mut transport, &batch).await.is_err() || close {
                         break;
                     }
                 }

@@ -81,12 +81,13 @@ impl Transport {
         }
     }
 
-    /// Encodes and sends a message in a frame of its own (for a batched serialization a
-    /// batch of one, which is always legal and keeps latency low).
-    pub(crate) async fn send(&mut self, message: &Message) -> Result<(), Error> {
+    /// Encodes a message into a frame of its own (for a batched serialization a batch of
+    /// one, always legal and lowest in latency) and queues it for [`Transport::flush`]
+    /// (WebSocket may write early once its batch is full).
+    pub(crate) async fn feed(&mut self, message: &Message) -> Result<(), Error> {
         let bytes = self.serialization().encode(std::slice::from_ref(message))?;
         match self {
-            Transport::RawSocket(raw) => raw.send(FrameKind::Message, &bytes).await?,
+            Transport::RawSocket(raw) => raw.feed(FrameKind::Message, &bytes)?,
             Transport::WebSocket(ws, serialization) => {
                 let message = if serialization.is_text() {
                     // The JSON serializer only produces UTF-8.
@@ -98,8 +99,17 @@ impl Transport {
                 } else {
                     crate::Message::Binary(bytes)
                 };
-                ws.send(message).await?;
+                ws.feed(message).await?;
             }
+        }
+        Ok(())
+    }
+
+    /// Writes everything queued.
+    pub(crate) async fn flush(&mut self) -> Result<(), Error> {
+        match self {
+            Transport::RawSocket(raw) => raw.flush().await?,
+            Transport::WebSocket(ws, _) => ws.flush().await?,
         }
         Ok(())
     }

@@ -222,6 +222,8 @@ pub struct RawSocket<S> {
     /// Received bytes; those before `pos` are consumed.
     read: Vec<u8>,
     pos: usize,
+    /// Frames queued by [`RawSocket::feed`].
+    write: Vec<u8>,
     serialization: Serialization,
     /// What we accept.
     recv_limit: u32,
@@ -379,6 +381,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
             stream,
             read: Vec::with_capacity(READ_CHUNK),
             pos: 0,
+            write: Vec::new(),
             serialization,
             recv_limit,
             send_limit,
@@ -448,8 +451,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
         }
     }
 
-    /// Sends one frame, refusing a payload over the peer's limit.
-    pub async fn send(&mut self, kind: FrameKind, payload: &[u8]) -> Result<(), RawSocketError> {
+    /// Queues one frame for [`RawSocket::flush`], refusing a payload over the peer's limit
+    /// (then nothing is queued).
+    pub fn feed(&mut self, kind: FrameKind, payload: &[u8]) -> Result<(), RawSocketError> {
         let too_large = RawSocketError::OutgoingTooLarge {
             length: payload.len(),
             limit: self.send_limit,
@@ -459,18 +463,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin> RawSocket<S> {
             _ => return Err(too_large),
         };
         let header = FrameHeader::encode(kind, length).ok_or(too_large)?;
-        // One write for small frames; big payloads are written in place.
-        if payload.len() <= READ_CHUNK {
-            let mut frame = Vec::with_capacity(4 + payload.len());
-            frame.extend_from_slice(&header);
-            frame.extend_from_slice(payload);
-            self.stream.write_all(&frame).await?;
-        } else {
-            self.stream.write_all(&header).await?;
-            self.stream.write_all(payload).await?;
+        self.write.extend_from_slice(&header);
+        self.write.extend_from_slice(payload);
+        Ok(())
+    }
+
+    /// Writes and flushes every queued frame (one write for a batch of frames).
+    pub async fn flush(&mut self) -> Result<(), RawSocketError> {
+        if !self.write.is_empty() {
+            let result = self.stream.write_all(&self.write).await;
+            self.write.clear();
+            result?;
         }
         self.stream.flush().await?;
         Ok(())
+    }
+
+    /// Sends one frame now, refusing a payload over the peer's limit.
+    pub async fn send(&mut self, kind: FrameKind, payload: &[u8]) -> Result<(), RawSocketError> {
+        self.feed(kind, payload)?;
+        self.flush().await
     }
 
     /// Shuts the stream down.
