@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use ampel_net::wamp::rawsocket::{self, MaxLength, RawSocketConfig, RawSocketError, RefusalCode};
-use ampel_net::wamp::{Client, Error, RouterServer, RouterServerConfig};
+use ampel_net::wamp::{Client, ClientOptions, Error, RouterServer, RouterServerConfig};
 use ampel_wamp::Serialization;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -419,6 +419,55 @@ async fn random_garbage_never_breaks_the_router() {
             .await
             .unwrap();
         c.leave().await.unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+/// Our client answers a router's PING with exactly one PONG echoing the payload, and fails
+/// the connection on a frame over its announced limit.
+#[tokio::test]
+async fn client_answers_ping_and_enforces_its_limit() {
+    tokio::time::timeout(LIMIT, async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("rawsocket://{}", listener.local_addr().unwrap());
+        let router = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4];
+            s.read_exact(&mut request).await.unwrap();
+            // The client announces its 512-byte limit and offers JSON.
+            assert_eq!(request, [0x7F, 0x01, 0, 0]);
+            s.write_all(&[0x7F, 0xF1, 0, 0]).await.unwrap();
+            let mut header = [0u8; 4];
+            s.read_exact(&mut header).await.unwrap();
+            let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
+            let mut hello = vec![0u8; len];
+            s.read_exact(&mut hello).await.unwrap();
+            assert!(hello.starts_with(b"[1,\"realm1\""));
+            let welcome = br#"[2,1,{"roles":{"broker":{},"dealer":{}}}]"#;
+            let mut frame = vec![1, 0, 0, 2, b'h', b'i', 0, 0, 0, welcome.len() as u8];
+            frame.extend_from_slice(welcome);
+            s.write_all(&frame).await.unwrap();
+            let mut pong = [0u8; 6];
+            s.read_exact(&mut pong).await.unwrap();
+            assert_eq!(&pong, &[2, 0, 0, 2, b'h', b'i']);
+            // A 513-byte frame header: over the limit, the client must close.
+            s.write_all(&[0, 0, 2, 1]).await.unwrap();
+            let mut rest = Vec::new();
+            let _ = s.read_to_end(&mut rest).await;
+            rest
+        });
+        let mut options = ClientOptions::default();
+        options.rawsocket.max_message_size = MaxLength::MIN;
+        let client = Client::connect_with(&url, "realm1", Serialization::Json, options)
+            .await
+            .unwrap();
+        let rest = router.await.unwrap();
+        assert_eq!(rest, b"", "nothing after the bad frame");
+        assert!(matches!(
+            client.call("x", Vec::new(), Default::default()).await,
+            Err(Error::ConnectionClosed)
+        ));
     })
     .await
     .unwrap();
