@@ -27,8 +27,9 @@ pub use config::{Config, Delivery, MaskSource};
 pub use event::{CloseSummary, Event};
 
 use crate::close::{CloseCode, CloseFrame, close_payload, parse_close_payload};
+use crate::deflate::{Compressor, Decompressor, InflateError};
 use crate::error::{ProtocolError, SendError};
-use crate::frame::{FrameHeader, MAX_HEADER_LEN, OpCode, extend_masked};
+use crate::frame::{FrameHeader, MAX_HEADER_LEN, OpCode, RSV1, extend_masked};
 use crate::utf8::Utf8Validator;
 use crate::validate::{FrameClass, FrameValidator, MessageKind, Role};
 
@@ -58,6 +59,8 @@ struct InFrame {
 struct OutMessage {
     kind: MessageKind,
     started: bool,
+    /// Sent compressed (RSV1 on its first frame).
+    compressed: bool,
 }
 
 /// A WebSocket connection after the opening handshake.
@@ -101,6 +104,12 @@ pub struct Connection {
     close_received: Option<Option<CloseFrame>>,
     failure: Option<ProtocolError>,
     timed_out: bool,
+    /// permessage-deflate: our compressor, the peer's inflater, whether the
+    /// message being received is compressed, and its unmasked input.
+    compressor: Option<Compressor>,
+    inflater: Option<Decompressor>,
+    inflating: bool,
+    inflate_input: Vec<u8>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -118,9 +127,11 @@ impl Connection {
     /// A connection in the [`State::Open`] state. `masks` supplies the client's
     /// masking keys (a server never calls it).
     pub fn new(role: Role, config: Config, masks: Box<dyn MaskSource>) -> Self {
+        let deflate = config.deflate;
+        let permitted_rsv = config.permitted_rsv | deflate.map_or(0, |_| RSV1);
         Self {
             role,
-            validator: FrameValidator::new(role, config.permitted_rsv, config.limits),
+            validator: FrameValidator::new(role, permitted_rsv, config.limits),
             config,
             masks,
             state: State::Open,
@@ -140,6 +151,10 @@ impl Connection {
             close_received: None,
             failure: None,
             timed_out: false,
+            compressor: deflate.map(|d| Compressor::new(d.params.outgoing(role), d.level)),
+            inflater: deflate.map(|d| Decompressor::new(d.params.incoming(role))),
+            inflating: false,
+            inflate_input: Vec::new(),
         }
     }
 
@@ -287,18 +302,34 @@ impl Connection {
             })?;
         }
         let first = opcode_of(kind);
+        let min_size = self.config.deflate.map_or(0, |d| d.min_size);
+        let compressed = match self.compressor.as_mut().filter(|_| data.len() >= min_size) {
+            Some(compressor) => {
+                let mut out = Vec::new();
+                compressor
+                    .compress_message(data, &mut out)
+                    .map_err(|reason| SendError::CompressionFailed { reason })?;
+                Some(out)
+            }
+            None => None,
+        };
+        let (data, mut rsv) = match &compressed {
+            Some(out) => (out.as_slice(), RSV1),
+            None => (data, 0),
+        };
         match self
             .config
             .fragment_size
             .filter(|&f| f > 0 && data.len() > f)
         {
-            None => self.queue_frame(first, true, data),
+            None => self.queue_frame_rsv(first, true, rsv, data),
             Some(size) => {
                 let mut chunks = data.chunks(size).peekable();
                 let mut opcode = first;
                 while let Some(chunk) = chunks.next() {
-                    self.queue_frame(opcode, chunks.peek().is_none(), chunk);
+                    self.queue_frame_rsv(opcode, chunks.peek().is_none(), rsv, chunk);
                     opcode = OpCode::CONTINUATION;
+                    rsv = 0;
                 }
             }
         }
@@ -314,6 +345,7 @@ impl Connection {
         self.out_message = Some(OutMessage {
             kind,
             started: false,
+            compressed: self.compressor.is_some(),
         });
         self.send_utf8 = Utf8Validator::new();
         Ok(())
@@ -432,6 +464,7 @@ impl Connection {
             FrameClass::Control => self.control_buf.clear(),
             FrameClass::MessageStart(kind) => {
                 self.recv_utf8 = Utf8Validator::new();
+                self.inflating = header.rsv & RSV1 != 0 && self.inflater.is_some();
                 self.data_buf.clear();
                 if self.config.delivery == Delivery::Stream {
                     self.events.push_back(Event::MessageStart { kind });
@@ -475,21 +508,8 @@ impl Connection {
             FrameClass::MessageStart(kind) | FrameClass::Continuation(kind) => Some(kind),
         };
         if let Some(kind) = kind {
-            let mut streamed = Vec::new();
-            let buf = if self.config.delivery == Delivery::Stream {
-                &mut streamed
-            } else {
-                &mut self.data_buf
-            };
-            let start = buf.len();
-            append_unmasked(buf, piece, frame.header.mask, offset);
-            if kind == MessageKind::Text {
-                if let Err(e) = self.recv_utf8.feed(buf.get(start..).unwrap_or(&[])) {
-                    return self.fail(ProtocolError::InvalidUtf8 { offset: e.offset }, now);
-                }
-            }
-            if !streamed.is_empty() {
-                self.events.push_back(Event::MessageChunk(streamed));
+            if let Err(e) = self.absorb(kind, piece, frame.header.mask, offset, false) {
+                return self.fail(e, now);
             }
         }
         if frame.received == frame.header.payload_len {
@@ -508,6 +528,13 @@ impl Connection {
             }
             FrameClass::MessageStart(kind) | FrameClass::Continuation(kind) => kind,
         };
+        if frame.header.fin && self.inflating {
+            let trailer = self.absorb(kind, &[], None, 0, true);
+            self.inflating = false;
+            if let Err(e) = trailer {
+                return self.fail(e, now);
+            }
+        }
         if frame.header.fin && kind == MessageKind::Text {
             if let Err(e) = self.recv_utf8.finish() {
                 return self.fail(ProtocolError::InvalidUtf8 { offset: e.offset }, now);
@@ -526,6 +553,53 @@ impl Connection {
             Delivery::Messages | Delivery::Stream => return,
         };
         self.events.push_back(event);
+    }
+
+    /// Adds received data to the message buffer (or a stream chunk): unmasks
+    /// it, inflates it if the message is compressed (`end`: the message's
+    /// implied trailer), and validates text as the bytes appear.
+    fn absorb(
+        &mut self,
+        kind: MessageKind,
+        piece: &[u8],
+        mask: Option<[u8; 4]>,
+        offset: u64,
+        end: bool,
+    ) -> Result<(), ProtocolError> {
+        let mut streamed = Vec::new();
+        let buf = if self.config.delivery == Delivery::Stream {
+            &mut streamed
+        } else {
+            &mut self.data_buf
+        };
+        let start = buf.len();
+        match self.inflater.as_mut().filter(|_| self.inflating) {
+            Some(inflater) => {
+                let max = self.config.limits.max_message_size;
+                self.inflate_input.clear();
+                append_unmasked(&mut self.inflate_input, piece, mask, offset);
+                inflater
+                    .inflate(&self.inflate_input, buf, max)
+                    .and_then(|()| {
+                        if end {
+                            inflater.finish_message(buf, max)
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .map_err(inflate_violation)?;
+            }
+            None => append_unmasked(buf, piece, mask, offset),
+        }
+        if kind == MessageKind::Text {
+            self.recv_utf8
+                .feed(buf.get(start..).unwrap_or(&[]))
+                .map_err(|e| ProtocolError::InvalidUtf8 { offset: e.offset })?;
+        }
+        if !streamed.is_empty() {
+            self.events.push_back(Event::MessageChunk(streamed));
+        }
+        Ok(())
     }
 
     fn on_control(&mut self, opcode: OpCode, payload: Vec<u8>, now: Instant) {
@@ -634,11 +708,27 @@ impl Connection {
             checked.map_err(|e| SendError::InvalidUtf8 { offset: e.offset })?;
             self.send_utf8 = utf8;
         }
+        let compressed = self.out_message.is_some_and(|m| m.compressed);
+        let mut rsv = 0;
+        let mut deflated = Vec::new();
+        let payload = match self.compressor.as_mut().filter(|_| compressed) {
+            Some(compressor) => {
+                compressor
+                    .compress_chunk(data, fin, &mut deflated)
+                    .map_err(|reason| SendError::CompressionFailed { reason })?;
+                if opcode != OpCode::CONTINUATION {
+                    rsv = RSV1;
+                }
+                deflated.as_slice()
+            }
+            None => data,
+        };
         self.out_message = (!fin).then_some(OutMessage {
             kind,
             started: true,
+            compressed,
         });
-        self.queue_frame(opcode, fin, data);
+        self.queue_frame_rsv(opcode, fin, rsv, payload);
         Ok(())
     }
 
@@ -648,13 +738,28 @@ impl Connection {
     }
 
     fn queue_frame(&mut self, opcode: OpCode, fin: bool, payload: &[u8]) {
+        self.queue_frame_rsv(opcode, fin, 0, payload);
+    }
+
+    fn queue_frame_rsv(&mut self, opcode: OpCode, fin: bool, rsv: u8, payload: &[u8]) {
         let mask = match self.role {
             Role::Client => Some(self.masks.next_mask()),
             Role::Server => None,
         };
-        let header = FrameHeader::new(fin, opcode, mask, payload.len() as u64);
+        let mut header = FrameHeader::new(fin, opcode, mask, payload.len() as u64);
+        header.rsv = rsv;
         header.encode(&mut self.transmit);
         append_unmasked(&mut self.transmit, payload, mask, 0);
+    }
+}
+
+/// The violation a refused compressed message is (1007, or 1009 for size).
+fn inflate_violation(e: InflateError) -> ProtocolError {
+    match e {
+        InflateError::TooBig { length, max } => ProtocolError::MessageTooBig { length, max },
+        other => ProtocolError::InvalidCompressedData {
+            reason: other.to_string(),
+        },
     }
 }
 

@@ -104,6 +104,12 @@ pub enum ProtocolError {
         /// Offset of the first invalid byte within the reason.
         offset: usize,
     },
+    /// RFC 7692 §8: a compressed message that does not inflate (RFC 1951).
+    #[error("compressed message does not inflate: {reason}")]
+    InvalidCompressedData {
+        /// What the inflater reported.
+        reason: String,
+    },
 }
 
 impl ProtocolError {
@@ -126,9 +132,9 @@ impl ProtocolError {
             | Self::ExpectedContinuation { .. }
             | Self::CloseTooShort
             | Self::InvalidCloseCode { .. } => CloseCode::PROTOCOL_ERROR,
-            Self::InvalidUtf8 { .. } | Self::InvalidCloseReason { .. } => {
-                CloseCode::INVALID_PAYLOAD
-            }
+            Self::InvalidUtf8 { .. }
+            | Self::InvalidCloseReason { .. }
+            | Self::InvalidCompressedData { .. } => CloseCode::INVALID_PAYLOAD,
             Self::FrameTooBig { .. } | Self::MessageTooBig { .. } => CloseCode::MESSAGE_TOO_BIG,
         }
     }
@@ -188,6 +194,12 @@ pub enum SendError {
     /// Close frames are sent with `close`, which validates code and reason.
     #[error("use close() to send a close frame")]
     UseClose,
+    /// The compressor reported an internal error (permessage-deflate).
+    #[error("compression failed: {reason}")]
+    CompressionFailed {
+        /// What the compressor reported.
+        reason: String,
+    },
     /// A streamed text message chunk that is not valid UTF-8.
     #[error("text data is not valid UTF-8 at byte {offset}")]
     InvalidUtf8 {
@@ -248,6 +260,12 @@ mod tests {
                 1002,
             ),
             (ProtocolError::InvalidCloseReason { offset: 0 }, 1007),
+            (
+                ProtocolError::InvalidCompressedData {
+                    reason: "invalid block type".into(),
+                },
+                1007,
+            ),
         ];
         for (error, code) in table {
             assert_eq!(error.close_code(), CloseCode(code), "{error}");

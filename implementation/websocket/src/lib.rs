@@ -4,13 +4,15 @@
 //!
 //! Layers, bottom up: [`frame`] (lossless header codec, masking),
 //! [`validate`] (role-aware frame rules), [`utf8`] (incremental validation),
-//! [`close`] (close payload rules), [`connection`] (the state machine).
+//! [`close`] (close payload rules), [`connection`] (the state machine),
+//! [`deflate`] (permessage-deflate, RFC 7692).
 //! [`error::ProtocolError::close_code`] is the one table from violations to
 //! close codes.
 #![forbid(unsafe_code)]
 
 pub mod close;
 pub mod connection;
+pub mod deflate;
 pub mod error;
 pub mod frame;
 #[doc(hidden)]

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::deflate::DeflateConfig;
 use crate::validate::Limits;
 
 /// How received data messages are delivered as events.
@@ -37,6 +38,9 @@ pub struct Config {
     /// Client only: how long to wait, after the close handshake or a failure,
     /// for the server to close TCP before closing it ourselves.
     pub tcp_close_timeout: Duration,
+    /// permessage-deflate as negotiated by the handshake (`None`: off). When
+    /// set, RSV1 is permitted on the first frame of a data message.
+    pub deflate: Option<DeflateConfig>,
 }
 
 impl Default for Config {
@@ -48,6 +52,7 @@ impl Default for Config {
             fragment_size: None,
             close_timeout: Duration::from_secs(1),
             tcp_close_timeout: Duration::from_secs(1),
+            deflate: None,
         }
     }
 }
