@@ -216,3 +216,202 @@ pub fn utf8_differential(data: &[u8]) {
         .and_then(|()| v.finish());
     assert_eq!(got.map_err(|e| e.offset), expected, "byte by byte");
 }
+
+/// permessage-deflate: the bytes up to the first NUL are a
+/// `Sec-WebSocket-Extensions` value, negotiated by a default server and
+/// checked by a client that offered exactly it (the two must agree); the
+/// rest drives connections of both roles with deflate on (parameters from the
+/// first byte) through frame descriptors whose payloads are compressed, raw
+/// with RSV1, or plain. Every message is echoed; what the connection sends
+/// must be well-formed and inflate back to the echoed messages.
+pub fn deflate(data: &[u8]) {
+    use crate::deflate::{
+        ClientOffers, Compressor, DeflateConfig, DeflateParams, Direction, OfferParams,
+        ServerPolicy,
+    };
+    use crate::handshake::parse_extensions;
+
+    let (header, frames) = match data.iter().position(|&b| b == 0) {
+        Some(nul) => (
+            data.get(..nul).unwrap_or(&[]),
+            data.get(nul + 1..).unwrap_or(&[]),
+        ),
+        None => (data, &[][..]),
+    };
+    let mut offers = Vec::new();
+    if parse_extensions(&String::from_utf8_lossy(header), &mut offers).is_ok() {
+        if let Some((response, params)) = ServerPolicy::default().negotiate(&offers) {
+            let client = ClientOffers {
+                offers: offers
+                    .iter()
+                    .filter_map(|o| OfferParams::parse_offer(o).ok())
+                    .collect(),
+            };
+            assert_eq!(
+                client.accept_response(std::slice::from_ref(&response)),
+                Ok(Some(params)),
+                "client disagrees with {response:?}"
+            );
+        }
+        let _ = ClientOffers::default().accept_response(&offers);
+    }
+    let Some((&selector, descriptors)) = frames.split_first() else {
+        return;
+    };
+    let direction = |bits: u8, nct: bool| Direction {
+        no_context_takeover: nct,
+        window_bits: 8 + (bits & 7),
+    };
+    let params = DeflateParams {
+        client: direction(selector, selector & 0x40 != 0),
+        server: direction(selector >> 3, selector & 0x80 != 0),
+    };
+    for role in [Role::Server, Role::Client] {
+        let peer = match role {
+            Role::Server => Role::Client,
+            Role::Client => Role::Server,
+        };
+        let mut compressor = Compressor::new(params.outgoing(peer), 6);
+        let input = deflate_frames(role, descriptors, &mut compressor);
+        let mut config = Config::default();
+        config.limits.max_message_size = 1 << 18;
+        config.delivery = match selector % 3 {
+            0 => crate::connection::Delivery::Messages,
+            1 => crate::connection::Delivery::Stream,
+            _ => crate::connection::Delivery::Frames,
+        };
+        config.deflate = Some(DeflateConfig::new(params));
+        let mut conn = Connection::new(role, config, Box::new(|| [0x11, 0x22, 0x33, 0x44]));
+        let now = Instant::now();
+        let mut echoed = Vec::new();
+        let mut closed = 0;
+        for chunk in input.chunks(1 + usize::from(selector % 61)) {
+            conn.handle_input(chunk, now);
+            while let Some(event) = conn.poll_event() {
+                assert_eq!(closed, 0, "event after Closed: {event:?}");
+                match event {
+                    Event::Message { kind, payload } => {
+                        if kind == MessageKind::Text {
+                            assert!(std::str::from_utf8(&payload).is_ok(), "invalid text");
+                        }
+                        if conn.send_message(kind, &payload).is_ok() {
+                            echoed.push(payload);
+                        }
+                    }
+                    Event::Closed(_) => closed += 1,
+                    _ => {}
+                }
+            }
+        }
+        conn.handle_eof(now);
+        while let Some(event) = conn.poll_event() {
+            if matches!(event, Event::Closed(_)) {
+                closed += 1;
+            }
+        }
+        assert_eq!(closed, 1, "exactly one Closed event");
+        let wire = conn.poll_transmit().unwrap_or_default();
+        let sent = inflate_own_output(role, &wire, params.outgoing(role));
+        assert_eq!(
+            sent, echoed,
+            "own output does not inflate to the echoed messages"
+        );
+    }
+}
+
+/// Frame descriptors for [`deflate`]: a flags byte (FIN = 0x80, opcode = low
+/// nibble, 0x40 compresses the payload, setting RSV1 unless it is a
+/// continuation, 0x20 flips RSV1), a length byte (0-127), the payload.
+fn deflate_frames(
+    role: Role,
+    mut data: &[u8],
+    compressor: &mut crate::deflate::Compressor,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let [flags, len, rest @ ..] = data {
+        let n = usize::from(len & 0x7F).min(rest.len());
+        let (raw, rest) = rest.split_at(n);
+        let compress = flags & 0x40 != 0;
+        let mut payload = Vec::new();
+        let compressed = compress
+            && compressor
+                .compress_chunk(raw, flags & 0x80 != 0, &mut payload)
+                .is_ok();
+        if !compressed {
+            payload = raw.to_vec();
+        }
+        // RSV1 marks a compressed message's first frame; 0x20 flips it.
+        let mut rsv = if compress && flags & 0x0F != 0 {
+            crate::frame::RSV1
+        } else {
+            0
+        };
+        if flags & 0x20 != 0 {
+            rsv ^= crate::frame::RSV1;
+        }
+        let mask = (role == Role::Server).then_some([0x37, 0xfa, 0x21, 0x3d]);
+        let mut header = FrameHeader::new(
+            flags & 0x80 != 0,
+            OpCode::new(*flags),
+            mask,
+            payload.len() as u64,
+        );
+        header.rsv = rsv;
+        crate::frame::encode_frame(&header, &payload, &mut out);
+        data = rest;
+    }
+    out
+}
+
+/// Decodes our own output strictly (masking by role, RSV1 only on unfragmented
+/// data frames since we do not fragment here, nothing after a close) and
+/// returns the data messages, inflated.
+fn inflate_own_output(
+    role: Role,
+    mut wire: &[u8],
+    direction: crate::deflate::Direction,
+) -> Vec<Vec<u8>> {
+    let mut inflater = crate::deflate::Decompressor::new(direction);
+    let mut messages = Vec::new();
+    let mut closed = false;
+    while !wire.is_empty() {
+        assert!(!closed, "bytes sent after a close frame");
+        let (header, used) = match FrameHeader::decode(wire) {
+            Ok(Some(found)) => found,
+            other => panic!("own output does not decode: {other:?}"),
+        };
+        assert_eq!(header.mask.is_some(), role == Role::Client, "wrong masking");
+        let end = usize::try_from(header.payload_len)
+            .ok()
+            .and_then(|len| used.checked_add(len))
+            .filter(|&end| end <= wire.len());
+        let Some(end) = end else {
+            panic!("own output truncated");
+        };
+        let mut payload = wire.get(used..end).unwrap_or(&[]).to_vec();
+        if let Some(key) = header.mask {
+            apply_mask(&mut payload, key, 0);
+        }
+        if header.opcode.is_control() {
+            assert!(header.fin && header.payload_len <= 125 && header.rsv == 0);
+        } else {
+            assert!(header.fin, "unexpected fragment");
+            assert!(header.rsv & !crate::frame::RSV1 == 0, "RSV2/3 set");
+            if header.rsv != 0 {
+                let mut out = Vec::new();
+                let inflated = inflater
+                    .inflate(&payload, &mut out, u64::MAX)
+                    .and_then(|()| inflater.finish_message(&mut out, u64::MAX));
+                assert!(
+                    inflated.is_ok(),
+                    "own message does not inflate: {inflated:?}"
+                );
+                payload = out;
+            }
+            messages.push(payload);
+        }
+        closed = header.opcode == OpCode::CLOSE;
+        wire = wire.get(end..).unwrap_or(&[]);
+    }
+    messages
+}

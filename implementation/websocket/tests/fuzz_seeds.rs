@@ -73,3 +73,29 @@ fn bodies_hold_on_pseudo_random_input() {
         fuzzing::connection(Role::Client, &data);
     }
 }
+
+#[test]
+fn deflate_seeds() {
+    for (_, data) in seeds("deflate") {
+        fuzzing::deflate(&data);
+    }
+}
+
+/// The deflate body on pseudo-random frame descriptors behind a fixed offer.
+#[test]
+fn deflate_body_holds_on_pseudo_random_input() {
+    let mut state = 0x0123_4567_89AB_CDEFu64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for len in 0..300 {
+        let mut data = b"permessage-deflate; client_max_window_bits\0".to_vec();
+        data.extend((0..len).map(|_| next() as u8));
+        fuzzing::deflate(&data);
+        let raw: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        fuzzing::deflate(&raw);
+    }
+}
