@@ -319,13 +319,9 @@ fn a_client_that_never_answers_a_close() {
 /// K(n) *fails* the connection, §3 legend), so a case that requires a clean close is UNCLEAN
 /// and one that does not is FAILED BY CLIENT (§4.4).
 ///
-/// Ignored until the harness is fixed: when the kill timer fires after a complete close
-/// handshake (`Timer::Kill` with `got_close` in `executor/session.rs`), the harness drops
-/// TCP but keeps the close clean, so every K(1) case with a quick close handshake (1.1.1-5,
-/// 7.1.x, 7.3.1/3/4/5, 7.7.x) comes out FAILED BY CLIENT instead of UNCLEAN; the same
-/// lingering server is UNCLEAN in the cases whose kill timer is later (1.1.6-8, 2.x).
+/// Whichever timer fires first (the kill timer in 1.1.1-5 and 7.x, the server-drop timer in
+/// 1.1.6-8 and 2.x), the close is not clean.
 #[test]
-#[ignore = "harness bug: a kill timer after the close handshake keeps the close clean"]
 fn a_server_that_keeps_tcp_open_after_the_close() {
     let bugs = Bugs {
         keep_tcp_after_close: true,

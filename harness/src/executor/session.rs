@@ -531,11 +531,16 @@ impl<'a> Session<'a> {
                 if self.is_open() {
                     self.fail(1001, "Going Away");
                 } else {
-                    let reason = (!self.got_close).then(|| {
+                    // Killing fails the connection, so it is never clean (Autobahn §4.3): either
+                    // the close handshake was unfinished, or it was done and the server had
+                    // still not dropped TCP.
+                    let reason = if self.got_close {
+                        "the kill timer dropped the connection: the server had not dropped TCP \
+                         after the close handshake"
+                    } else {
                         "the kill timer dropped the connection during the close handshake"
-                            .to_owned()
-                    });
-                    self.drop_tcp(reason).await;
+                    };
+                    self.drop_tcp(Some(reason.to_owned())).await;
                 }
             }
             Timer::CloseAfter => {
