@@ -119,6 +119,57 @@ fn empty_message_forms() {
     check_all_splits(DeflateParams::default(), &[0xc1, 0x00], &[b""]);
 }
 
+/// An empty compressed payload is an empty message that leaves the context
+/// alone: the next message still inflates (the trailer alone would be an
+/// incomplete stored block swallowing its bytes).
+#[test]
+fn empty_payload_then_a_message() {
+    let wire = [
+        0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, // "Hello"
+        0xc1, 0x00, // empty
+        0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00, // "Hello" again, back-reference
+    ];
+    check_all_splits(DeflateParams::default(), &wire, &[b"Hello", b"", b"Hello"]);
+}
+
+/// An empty message after others, or an empty last piece of a streamed
+/// message, compresses to `00` (zlib writes nothing for a sync flush with no
+/// new input, and nothing plus the trailer is not valid deflate), and every
+/// sequence round-trips with and without context takeover.
+#[test]
+fn compressor_empty_messages() {
+    for no_context_takeover in [false, true] {
+        let direction = Direction {
+            no_context_takeover,
+            window_bits: 15,
+        };
+        let mut c = Compressor::new(direction, 6);
+        let mut d = Decompressor::new(direction);
+        let messages: [&[u8]; 6] = [b"", b"abcabcabc", b"", b"", b"abcabc", b""];
+        for (i, m) in messages.iter().enumerate() {
+            let mut wire = Vec::new();
+            c.compress_message(m, &mut wire).unwrap();
+            if m.is_empty() {
+                assert_eq!(wire, [0x00], "message {i}");
+            }
+            let mut back = Vec::new();
+            d.inflate(&wire, &mut back, 100).unwrap();
+            d.finish_message(&mut back, 100).unwrap();
+            assert_eq!(back, *m, "message {i}");
+        }
+        // Streamed: a piece, then an empty last piece.
+        let mut wire = Vec::new();
+        c.compress_chunk(b"xyz", false, &mut wire).unwrap();
+        let first = wire.len();
+        c.compress_chunk(b"", true, &mut wire).unwrap();
+        assert_eq!(wire.get(first..), Some(&[0x00][..]));
+        let mut back = Vec::new();
+        d.inflate(&wire, &mut back, 100).unwrap();
+        d.finish_message(&mut back, 100).unwrap();
+        assert_eq!(back, b"xyz");
+    }
+}
+
 /// Our compressor writes the RFC's bytes for "Hello" and, with context
 /// takeover, the RFC's back-reference for the second one.
 #[test]

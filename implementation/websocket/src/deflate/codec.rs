@@ -8,6 +8,9 @@ use super::params::Direction;
 
 /// The end of a sync flush, removed from and re-added to every message.
 const TRAILER: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
+/// A non-final stored block's header bits, byte-aligned: with the implied
+/// trailer it is an empty stored block.
+const EMPTY_BLOCK: [u8; 1] = [0x00];
 /// zlib's smallest raw window; see the module docs on 8 bits.
 const ZLIB_MIN_WINDOW_BITS: u8 = 9;
 /// Inflated bytes are produced in pieces of this size, so a limit is
@@ -47,6 +50,7 @@ impl Compressor {
         out: &mut Vec<u8>,
     ) -> Result<(), String> {
         let start_in = self.inner.total_in();
+        let start_out = out.len();
         loop {
             let consumed = usize::try_from(self.inner.total_in() - start_in).unwrap_or(usize::MAX);
             let input = data.get(consumed..).unwrap_or(&[]);
@@ -65,7 +69,13 @@ impl Compressor {
             }
         }
         if fin {
-            if out.ends_with(&TRAILER) {
+            if out.len() == start_out {
+                // zlib ignores a sync flush with nothing new since the last
+                // one, so an empty message (or empty last piece) produced no
+                // bytes; the receiver's implied trailer needs a stored-block
+                // header before it: `00` (§7.2.3.6).
+                out.extend_from_slice(&EMPTY_BLOCK);
+            } else if out.ends_with(&TRAILER) {
                 out.truncate(out.len() - TRAILER.len());
             }
             if self.no_context_takeover {
@@ -108,6 +118,10 @@ pub struct Decompressor {
     /// A BFINAL block ended the deflate stream; the window is gone, so a
     /// later back-reference into it fails as corrupt.
     ended: bool,
+    /// The current message has compressed bytes (an empty one is taken as an
+    /// empty message without touching the context: the trailer alone is an
+    /// incomplete stored block that would swallow the next message's bytes).
+    has_input: bool,
 }
 
 impl Decompressor {
@@ -120,6 +134,7 @@ impl Decompressor {
             scratch: vec![0; INFLATE_STEP],
             produced: 0,
             ended: false,
+            has_input: false,
         }
     }
 
@@ -131,13 +146,19 @@ impl Decompressor {
         out: &mut Vec<u8>,
         max: u64,
     ) -> Result<(), InflateError> {
+        self.has_input |= !input.is_empty();
         self.run(input, out, max, FlushDecompress::None)
     }
 
     /// Ends the current message: inflates the implied trailer and resets the
     /// context if the sender does not take it over (or ended the stream).
     pub fn finish_message(&mut self, out: &mut Vec<u8>, max: u64) -> Result<(), InflateError> {
-        let result = self.run(&TRAILER, out, max, FlushDecompress::Sync);
+        let result = if self.has_input {
+            self.run(&TRAILER, out, max, FlushDecompress::Sync)
+        } else {
+            Ok(())
+        };
+        self.has_input = false;
         if self.no_context_takeover || self.ended {
             self.inner.reset(false);
         }
