@@ -1,7 +1,8 @@
 //! The client side: `ws://` / `wss://` URL → TCP (+ TLS) → upgrade → [`WebSocket`].
 
 use ampel_websocket::Role;
-use ampel_websocket::handshake::{ClientHandshake, ClientRequest};
+use ampel_websocket::deflate::{DeflateConfig, EXTENSION_NAME};
+use ampel_websocket::handshake::{Accepted, ClientHandshake, ClientRequest};
 use rustls_pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -99,7 +100,9 @@ async fn connect_inner(url: &str, config: ClientConfig) -> Result<WebSocket<Mayb
 /// Runs the client's opening handshake on an established transport (any
 /// `AsyncRead + AsyncWrite`), offering what `config` says; `request` names
 /// the host and resource (its subprotocols, origin and extra headers are
-/// taken from `config` when `request` has none).
+/// taken from `config` when `request` has none; the permessage-deflate
+/// offers of [`ClientConfig::deflate`] are appended to its extensions and
+/// the server's answer is checked against them).
 pub async fn client_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     mut io: S,
     mut request: ClientRequest,
@@ -113,6 +116,9 @@ pub async fn client_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     }
     if request.extra_headers.is_empty() {
         request.extra_headers.clone_from(&config.extra_headers);
+    }
+    if let Some(deflate) = &config.deflate {
+        request.extensions.extend(deflate.offers.extensions());
     }
     let (handshake, bytes) =
         ClientHandshake::new(&request, rand::random(), config.handshake_limits)?;
@@ -130,6 +136,7 @@ pub async fn client_handshake<S: AsyncRead + AsyncWrite + Unpin>(
             break done;
         }
     };
+    let deflate = negotiated_deflate(config, &accepted)?;
     let (path, query) = match request.resource.split_once('?') {
         Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
         None => (request.resource.clone(), None),
@@ -141,13 +148,44 @@ pub async fn client_handshake<S: AsyncRead + AsyncWrite + Unpin>(
         headers: accepted.headers,
     };
     let leftover = buf.get(used..).unwrap_or(&[]);
-    Ok(WebSocket::from_raw(
+    Ok(WebSocket::from_raw_with_deflate(
         io,
         Role::Client,
         config.websocket.clone(),
+        deflate,
         info,
         leftover,
     ))
+}
+
+/// Checks the server's permessage-deflate answer against our offers: the
+/// connection's compression settings, `None` if the server declined, an
+/// error if the answer is invalid or answers nothing we offered.
+fn negotiated_deflate(config: &ClientConfig, accepted: &Accepted) -> Result<Option<DeflateConfig>> {
+    let answered = accepted
+        .extensions
+        .iter()
+        .any(|ext| ext.name.eq_ignore_ascii_case(EXTENSION_NAME));
+    let Some(deflate) = &config.deflate else {
+        return if answered {
+            Err(Error::DeflateNotConfigured)
+        } else {
+            Ok(None)
+        };
+    };
+    match deflate.offers.accept_response(&accepted.extensions) {
+        Ok(params) => Ok(params.map(|params| deflate.connection(params))),
+        Err(reason) => {
+            let response = accepted
+                .headers
+                .iter()
+                .filter(|h| h.name.eq_ignore_ascii_case("Sec-WebSocket-Extensions"))
+                .map(|h| h.value.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(Error::DeflateResponse { response, reason })
+        }
+    }
 }
 
 #[cfg(test)]

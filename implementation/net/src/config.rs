@@ -4,6 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ampel_websocket::deflate::{
+    ClientOffers, DeflateConfig, DeflateParams, OfferParams, ServerPolicy, WindowBitsRequest,
+};
 use ampel_websocket::handshake::{self, Header, Request};
 use ampel_websocket::{Delivery, Limits};
 use rustls_pki_types::CertificateDer;
@@ -93,6 +96,9 @@ pub struct ClientConfig {
     pub no_default_roots: bool,
     /// Name to verify the certificate against instead of the URL's host.
     pub server_name: Option<String>,
+    /// permessage-deflate (RFC 7692) offers and compression settings
+    /// (`None`, the default: nothing is offered).
+    pub deflate: Option<ClientDeflate>,
 }
 
 impl Default for ClientConfig {
@@ -108,8 +114,140 @@ impl Default for ClientConfig {
             extra_roots: Vec::new(),
             no_default_roots: false,
             server_name: None,
+            deflate: None,
         }
     }
+}
+
+/// The zlib level of [`ClientDeflate::new`] and [`ServerDeflate::new`]: zlib's default.
+pub const DEFAULT_DEFLATE_LEVEL: u32 = 6;
+
+/// A client's permessage-deflate settings: what it offers and how it
+/// compresses once an offer is accepted.
+///
+/// ```
+/// use ampel_net::{ClientConfig, ClientDeflate, ClientOffers, OfferParams, WindowBitsRequest};
+///
+/// // First choice: small windows both ways; fallback: the plain offer.
+/// let mut small = OfferParams::default();
+/// small.server_max_window_bits = Some(10);
+/// small.client_max_window_bits = WindowBitsRequest::Limit(10);
+/// let offers = ClientOffers { offers: vec![small, OfferParams::default()] };
+/// let mut config = ClientConfig::default();
+/// config.deflate = Some(ClientDeflate::new(offers).level(1).min_size(64));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientDeflate {
+    /// The offers sent in `Sec-WebSocket-Extensions`, most preferred first.
+    pub offers: ClientOffers,
+    /// zlib compression level for the messages we send, 0 (stored) to 9 (best).
+    pub level: u32,
+    /// Whole messages shorter than this are sent uncompressed.
+    pub min_size: usize,
+}
+
+impl ClientDeflate {
+    /// `offers` at level 6, every message compressed.
+    pub fn new(offers: ClientOffers) -> Self {
+        Self {
+            offers,
+            level: DEFAULT_DEFLATE_LEVEL,
+            min_size: 0,
+        }
+    }
+
+    /// Sets the zlib level (0-9).
+    pub fn level(mut self, level: u32) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// Sends whole messages shorter than `min_size` bytes uncompressed.
+    pub fn min_size(mut self, min_size: usize) -> Self {
+        self.min_size = min_size;
+        self
+    }
+
+    /// The connection's compression settings for what the server accepted.
+    pub(crate) fn connection(&self, params: DeflateParams) -> DeflateConfig {
+        connection_deflate(params, self.level, self.min_size)
+    }
+}
+
+impl Default for ClientDeflate {
+    /// One offer, `permessage-deflate; client_max_window_bits` (the server
+    /// may pick any parameters), level 6.
+    fn default() -> Self {
+        Self::new(ClientOffers::single(OfferParams {
+            client_max_window_bits: WindowBitsRequest::Any,
+            ..OfferParams::default()
+        }))
+    }
+}
+
+/// A server's permessage-deflate settings: which offers it accepts (the
+/// first acceptable one, in the client's order) and how it compresses.
+///
+/// ```
+/// use ampel_net::{ServerConfig, ServerDeflate, ServerPolicy};
+///
+/// let mut policy = ServerPolicy::default();
+/// policy.server_max_window_bits = 12;
+/// let mut config = ServerConfig::default();
+/// config.deflate = Some(ServerDeflate::new(policy).min_size(32));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerDeflate {
+    /// What the server accepts and requests.
+    pub policy: ServerPolicy,
+    /// zlib compression level for the messages we send, 0 (stored) to 9 (best).
+    pub level: u32,
+    /// Whole messages shorter than this are sent uncompressed.
+    pub min_size: usize,
+}
+
+impl ServerDeflate {
+    /// `policy` at level 6, every message compressed.
+    pub fn new(policy: ServerPolicy) -> Self {
+        Self {
+            policy,
+            level: DEFAULT_DEFLATE_LEVEL,
+            min_size: 0,
+        }
+    }
+
+    /// Sets the zlib level (0-9).
+    pub fn level(mut self, level: u32) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// Sends whole messages shorter than `min_size` bytes uncompressed.
+    pub fn min_size(mut self, min_size: usize) -> Self {
+        self.min_size = min_size;
+        self
+    }
+
+    /// The connection's compression settings for what was negotiated.
+    pub(crate) fn connection(&self, params: DeflateParams) -> DeflateConfig {
+        connection_deflate(params, self.level, self.min_size)
+    }
+}
+
+impl Default for ServerDeflate {
+    /// Accepts every valid offer, requests nothing, level 6.
+    fn default() -> Self {
+        Self::new(ServerPolicy::default())
+    }
+}
+
+fn connection_deflate(params: DeflateParams, level: u32, min_size: usize) -> DeflateConfig {
+    let mut config = DeflateConfig::new(params);
+    config.level = level.min(9);
+    config.min_size = min_size;
+    config
 }
 
 /// A refusal of an upgrade request by the server hook.
@@ -151,6 +289,9 @@ pub struct ServerConfig {
     pub hook: Option<RequestHook>,
     /// TLS for [`Listener`](crate::Listener) connections (`wss://`).
     pub tls: Option<TlsAcceptor>,
+    /// permessage-deflate (RFC 7692): which offers to accept and how to
+    /// compress (`None`, the default: every offer is declined).
+    pub deflate: Option<ServerDeflate>,
 }
 
 impl Default for ServerConfig {
@@ -161,6 +302,7 @@ impl Default for ServerConfig {
             handshake_timeout: Duration::from_secs(10),
             hook: None,
             tls: None,
+            deflate: None,
         }
     }
 }
@@ -184,6 +326,7 @@ impl fmt::Debug for ServerConfig {
             .field("handshake_timeout", &self.handshake_timeout)
             .field("hook", &self.hook.is_some())
             .field("tls", &self.tls.is_some())
+            .field("deflate", &self.deflate)
             .finish()
     }
 }

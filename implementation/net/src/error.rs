@@ -3,6 +3,7 @@
 use std::io;
 use std::time::Duration;
 
+use ampel_websocket::deflate::NegotiationError;
 use ampel_websocket::handshake::HandshakeError;
 use ampel_websocket::{ProtocolError, SendError};
 use thiserror::Error;
@@ -36,6 +37,22 @@ pub enum Error {
     /// The opening handshake (HTTP upgrade) failed.
     #[error("opening handshake failed: {0}")]
     Handshake(#[from] HandshakeError),
+    /// The server's permessage-deflate answer is not a valid answer to our
+    /// offers (RFC 7692 §5: the client fails the connection).
+    #[error("permessage-deflate response {response:?} rejected: {reason}")]
+    DeflateResponse {
+        /// The server's `Sec-WebSocket-Extensions` entries, as received.
+        response: String,
+        /// What is wrong with it.
+        reason: NegotiationError,
+    },
+    /// The server accepted permessage-deflate although the client configuration has no
+    /// [`ClientDeflate`](crate::ClientDeflate) (the offer came from
+    /// `ClientRequest::extensions`): the connection could not decompress.
+    #[error(
+        "the server accepted permessage-deflate, which ClientConfig::deflate does not configure"
+    )]
+    DeflateNotConfigured,
     /// The server hook refused the upgrade with this HTTP status.
     #[error("upgrade refused with HTTP {status}: {reason}")]
     Refused {

@@ -8,6 +8,10 @@
 //!   `Stream` + `Sink`), frame-level ([`WebSocket::send_frame`],
 //!   [`WebSocket::recv_frame`]) and streaming ([`WebSocket::send_stream`],
 //!   [`WebSocket::recv_stream`]) APIs; automatic pongs; batched writes.
+//! - permessage-deflate (RFC 7692), off by default: offers in
+//!   [`ClientConfig::deflate`] ([`ClientDeflate`]), a policy in
+//!   [`ServerConfig::deflate`] ([`ServerDeflate`]); the outcome in
+//!   [`WebSocket::negotiated_deflate`].
 //! - [`testee`]: the echo server and the Autobahn client driver used by the
 //!   conformance harness.
 //!
@@ -54,10 +58,17 @@ mod tls;
 pub mod wamp;
 mod websocket;
 
+pub use ampel_websocket::deflate::{
+    ClientOffers, DeflateParams, Direction, NegotiationError, OfferParams, ServerPolicy,
+    WindowBitsRequest,
+};
 pub use ampel_websocket::handshake::{Header, Request};
 pub use ampel_websocket::{CloseCode, CloseFrame, CloseSummary, Delivery, MessageKind, OpCode};
 pub use client::{client_handshake, connect, connect_with};
-pub use config::{ClientConfig, Refusal, RequestHook, ServerConfig, WebSocketConfig};
+pub use config::{
+    ClientConfig, ClientDeflate, DEFAULT_DEFLATE_LEVEL, Refusal, RequestHook, ServerConfig,
+    ServerDeflate, WebSocketConfig,
+};
 pub use error::{Error, Result};
 pub use message::{Frame, HandshakeInfo, Message};
 pub use server::{Incoming, Listener, accept, accept_with};

@@ -71,6 +71,12 @@ async fn accept_inner<S: AsyncRead + AsyncWrite + Unpin>(
     };
     let mut options = AcceptOptions::default();
     options.subprotocol.clone_from(&subprotocol);
+    // The first permessage-deflate offer the policy can honour; none: declined.
+    let deflate = config.deflate.as_ref().and_then(|deflate| {
+        let (response, params) = deflate.policy.negotiate(&request.extensions)?;
+        options.extensions.push(response);
+        Some(deflate.connection(params))
+    });
     let response = match request.accept(&options) {
         Ok(response) => response,
         Err(e) => {
@@ -87,10 +93,11 @@ async fn accept_inner<S: AsyncRead + AsyncWrite + Unpin>(
         headers: request.headers,
     };
     let leftover = buf.get(used..).unwrap_or(&[]);
-    Ok(WebSocket::from_raw(
+    Ok(WebSocket::from_raw_with_deflate(
         io,
         Role::Server,
         config.websocket.clone(),
+        deflate,
         info,
         leftover,
     ))

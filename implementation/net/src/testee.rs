@@ -4,12 +4,38 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, ClientDeflate, ServerConfig, ServerDeflate};
 use crate::error::{Error, Result};
 use crate::message::Message;
 use crate::server::Listener;
 use crate::websocket::WebSocket;
 use crate::{MaybeTlsStream, connect_with};
+
+/// The echo server's settings: the defaults, and unless `deflate` is false
+/// permessage-deflate for whatever a client validly offers (the first
+/// acceptable offer wins; every parameter is honoured, nothing extra is
+/// requested). That covers Autobahn's 12.x/13.x offers:
+/// `permessage-deflate; client_no_context_takeover; client_max_window_bits`,
+/// optionally with `server_no_context_takeover` and `server_max_window_bits=9|15`.
+pub fn echo_server_config(deflate: bool) -> ServerConfig {
+    let mut config = ServerConfig::default();
+    if deflate {
+        config.deflate = Some(ServerDeflate::default());
+    }
+    config
+}
+
+/// The echo client's settings: the defaults, and unless `deflate` is false the
+/// offer `permessage-deflate; client_max_window_bits`, so every valid response
+/// is acceptable (`client_no_context_takeover`, `client_max_window_bits=N`,
+/// `server_no_context_takeover`, `server_max_window_bits=N`).
+pub fn echo_client_config(deflate: bool) -> ClientConfig {
+    let mut config = ClientConfig::default();
+    if deflate {
+        config.deflate = Some(ClientDeflate::default());
+    }
+    config
+}
 
 /// Echoes every message of `ws` verbatim (text stays text) until the
 /// connection ends; pongs are automatic, a close is answered by the state

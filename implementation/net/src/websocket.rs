@@ -13,6 +13,7 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+use ampel_websocket::deflate::{DeflateConfig, DeflateParams};
 use ampel_websocket::{
     CloseCode, CloseSummary, Connection, Delivery, Event, MessageKind, OpCode, Role, State,
 };
@@ -33,6 +34,8 @@ pub struct WebSocket<S> {
     conn: Connection,
     config: WebSocketConfig,
     info: HandshakeInfo,
+    /// permessage-deflate as negotiated.
+    deflate: Option<DeflateParams>,
     read_buf: Vec<u8>,
     /// `read_buf[read_pos..read_len]` was received but not yet fed to the state machine:
     /// input is fed only until the next event, so the application answers each message
@@ -59,6 +62,7 @@ impl<S> std::fmt::Debug for WebSocket<S> {
         f.debug_struct("WebSocket")
             .field("conn", &self.conn)
             .field("info", &self.info)
+            .field("deflate", &self.deflate)
             .field("pending_out", &(self.out.len() - self.out_pos))
             .finish_non_exhaustive()
     }
@@ -69,8 +73,9 @@ fn now() -> std::time::Instant {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
-    /// Wraps a transport whose opening handshake is done. `leftover` are the
-    /// bytes received after the HTTP head (they belong to the connection).
+    /// Wraps a transport whose opening handshake is done, without extensions.
+    /// `leftover` are the bytes received after the HTTP head (they belong to
+    /// the connection).
     pub fn from_raw(
         io: S,
         role: Role,
@@ -78,7 +83,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
         info: HandshakeInfo,
         leftover: &[u8],
     ) -> Self {
-        let core = config.core();
+        Self::from_raw_with_deflate(io, role, config, None, info, leftover)
+    }
+
+    /// [`from_raw`](Self::from_raw) for a handshake that negotiated
+    /// permessage-deflate (`deflate`: the negotiated parameters and how we
+    /// compress; `None`: not negotiated).
+    pub fn from_raw_with_deflate(
+        io: S,
+        role: Role,
+        config: WebSocketConfig,
+        deflate: Option<DeflateConfig>,
+        info: HandshakeInfo,
+        leftover: &[u8],
+    ) -> Self {
+        let mut core = config.core();
+        core.deflate = deflate;
         let conn = match role {
             Role::Client => Connection::client(core, Box::new(rand::random::<[u8; 4]>)),
             Role::Server => Connection::server(core),
@@ -95,6 +115,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
             read_len: leftover.len(),
             config,
             info,
+            deflate: deflate.map(|d| d.params),
             out: Vec::new(),
             out_pos: 0,
             needs_flush: false,
@@ -112,6 +133,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
     /// The outcome of the opening handshake (path, headers, subprotocol).
     pub fn handshake(&self) -> &HandshakeInfo {
         &self.info
+    }
+
+    /// The permessage-deflate parameters the opening handshake negotiated
+    /// (`None`: messages are not compressed).
+    pub fn negotiated_deflate(&self) -> Option<DeflateParams> {
+        self.deflate
     }
 
     /// The state machine (state, role).
