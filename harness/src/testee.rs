@@ -3,14 +3,17 @@
 //! `ampel testee echo-server --listen 127.0.0.1:9001 [--tls-cert PEM --tls-key PEM]`
 //! echoes every message, and `ampel testee echo-client <ws-url> --agent NAME`
 //! follows the Autobahn client-testing protocol against a fuzzing server.
+//! Both negotiate permessage-deflate unless `--no-deflate` is given.
 //!
 //! This is the only part of the binary (with `selftest`) that links the stack:
 //! the oracle (wire, observer, executor) never does.
 
 use std::path::{Path, PathBuf};
 
-use ampel_net::testee::{autobahn_client_with, echo_server};
-use ampel_net::{ClientConfig, Listener, ServerConfig, tls_acceptor_from_pem_files};
+use ampel_net::testee::{
+    autobahn_client_with, echo_client_config, echo_server, echo_server_config,
+};
+use ampel_net::{Listener, tls_acceptor_from_pem_files};
 use clap::{Args, Subcommand};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -39,6 +42,9 @@ pub struct EchoServerArgs {
     /// PEM private key for --tls-cert.
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Decline permessage-deflate (accepted by default: the first valid offer).
+    #[arg(long)]
+    pub no_deflate: bool,
 }
 
 /// `ampel testee echo-client`.
@@ -53,6 +59,10 @@ pub struct EchoClientArgs {
     /// Also trust the CA certificates in this PEM file (wss).
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
+    /// Offer no permessage-deflate (by default every case connection offers
+    /// `permessage-deflate; client_max_window_bits`).
+    #[arg(long)]
+    pub no_deflate: bool,
 }
 
 /// Runs a testee command: 0 on success (the echo server ends on Ctrl-C),
@@ -66,7 +76,7 @@ pub async fn run(command: TesteeCommand) -> Exit {
 }
 
 async fn run_echo_server(args: EchoServerArgs) -> Exit {
-    let mut config = ServerConfig::default();
+    let mut config = echo_server_config(!args.no_deflate);
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         match tls_acceptor_from_pem_files(cert, key) {
             Ok(acceptor) => config.tls = Some(acceptor),
@@ -93,7 +103,7 @@ async fn run_echo_server(args: EchoServerArgs) -> Exit {
 }
 
 async fn run_echo_client(args: EchoClientArgs) -> Exit {
-    let mut config = ClientConfig::default();
+    let mut config = echo_client_config(!args.no_deflate);
     if let Some(ca) = &args.ca {
         match load_certs(ca) {
             Ok(certs) => config.extra_roots = certs,
@@ -164,8 +174,14 @@ mod tests {
         let cli = Cli::try_parse_from(["t", "echo-server", "--listen", "127.0.0.1:0"])
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
-            matches!(cli.testee, TesteeCommand::EchoServer(a) if a.listen == "127.0.0.1:0" && a.tls_cert.is_none())
+            matches!(cli.testee, TesteeCommand::EchoServer(a) if a.listen == "127.0.0.1:0" && a.tls_cert.is_none() && !a.no_deflate)
         );
+        let cli = Cli::try_parse_from(["t", "echo-server", "--no-deflate"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(cli.testee, TesteeCommand::EchoServer(a) if a.no_deflate));
+        let cli = Cli::try_parse_from(["t", "echo-client", "ws://127.0.0.1:9001", "--no-deflate"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(cli.testee, TesteeCommand::EchoClient(a) if a.no_deflate));
         let cli =
             Cli::try_parse_from(["t", "echo-client", "ws://127.0.0.1:9001", "--agent", "x y"])
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -184,6 +200,7 @@ mod tests {
             listen: "127.0.0.1:0".to_owned(),
             tls_cert: Some(missing.clone()),
             tls_key: Some(missing.clone()),
+            no_deflate: false,
         };
         assert_eq!(
             runtime().block_on(run(TesteeCommand::EchoServer(args))),
@@ -193,6 +210,7 @@ mod tests {
             listen: "not an address".to_owned(),
             tls_cert: None,
             tls_key: None,
+            no_deflate: true,
         };
         assert_eq!(
             runtime().block_on(run(TesteeCommand::EchoServer(args))),
@@ -202,6 +220,7 @@ mod tests {
             url: "ws://127.0.0.1:9".to_owned(),
             agent: "a".to_owned(),
             ca: Some(missing),
+            no_deflate: false,
         };
         assert_eq!(
             runtime().block_on(run(TesteeCommand::EchoClient(args))),
@@ -225,6 +244,7 @@ mod tests {
             url: format!("ws://127.0.0.1:{port}"),
             agent: "a".to_owned(),
             ca: None,
+            no_deflate: false,
         };
         let exit = rt.block_on(async {
             tokio::time::timeout(
