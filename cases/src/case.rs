@@ -35,6 +35,28 @@ pub struct HandshakeOffer {
     /// (e.g. `permessage-deflate; client_max_window_bits`).
     #[serde(default)]
     pub extensions: Vec<String>,
+    /// Harness as server: the rules it answers permessage-deflate offers with, tried in order
+    /// (each against every offer, in the client's order); the first that applies is used.
+    /// Empty: every extension is declined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deflate_accept: Vec<DeflateAccept>,
+    /// Harness as server: answer every client with exactly this `Sec-WebSocket-Extensions`
+    /// value, whatever it offered, and compress nothing (cases of invalid answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflate_answer: Option<String>,
+}
+
+/// How the harness, as server, accepts a permessage-deflate offer (Autobahn's accept rules):
+/// it answers the `server_*` parameters the client asked for and adds these requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeflateAccept {
+    /// Add `client_no_context_takeover`.
+    #[serde(default)]
+    pub client_no_context_takeover: bool,
+    /// Add `client_max_window_bits=N`; the rule applies only to offers that contain
+    /// `client_max_window_bits` (RFC 7692 §7.1.2.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_max_window_bits: Option<u8>,
 }
 
 /// The requirement a case checks.

@@ -8,6 +8,7 @@ use crate::observation::ObservedEvent;
 use crate::payload::Payload;
 use crate::step::{EchoSpec, Secs};
 use crate::verdict::Label;
+use crate::windows::Windows;
 
 /// An event the peer is expected to cause, as recorded by the harness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +125,14 @@ pub enum Check {
         echo: EchoSpec,
         /// Round trips required.
         count: u32,
+        /// The case timer, quoted in the result when it expired.
+        timeout: Secs,
+    },
+    /// Sections 12 and 13: each window of `windows` echoed in turn with the right type, length
+    /// and SHA-1; events are ignored.
+    WindowEcho {
+        /// The messages, and so the expected echoes.
+        windows: Windows,
         /// The case timer, quoted in the result when it expired.
         timeout: Secs,
     },

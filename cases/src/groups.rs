@@ -67,6 +67,32 @@ const TITLES: &[(&[u32], &str)] = &[
     (&[9, 8], "Binary message round trips, increasing size"),
     (&[10], "Misc"),
     (&[10, 1], "Auto-fragmentation"),
+    (&[12], "WebSocket Compression (different payloads)"),
+    (&[12, 1], "JSON document (ASCII, text)"),
+    (&[12, 2], "Greyscale bitmap (binary)"),
+    (&[12, 3], "German prose (UTF-8, sent as binary)"),
+    (&[12, 4], "HTML page (text, some non-ASCII)"),
+    (&[12, 5], "PDF-like document (binary)"),
+    (&[13], "WebSocket Compression (different parameters)"),
+    (&[13, 1], "Default offer"),
+    (&[13, 2], "server_no_context_takeover"),
+    (&[13, 3], "server_max_window_bits=9"),
+    (&[13, 4], "server_max_window_bits=15"),
+    (
+        &[13, 5],
+        "server_no_context_takeover, server_max_window_bits=9",
+    ),
+    (
+        &[13, 6],
+        "server_no_context_takeover, server_max_window_bits=15",
+    ),
+    (&[13, 7], "Three offers in preference order"),
+    (
+        &[14],
+        "WebSocket Compression (negotiation and framing rules)",
+    ),
+    (&[14, 4], "Offers a server must decline"),
+    (&[14, 5], "Answers a client must refuse"),
 ];
 
 /// The title of a section (`[6]`) or sub-section (`[6, 4]`), if it has one.

@@ -53,6 +53,7 @@
 
 mod case;
 mod catalogue;
+pub mod corpus;
 mod expect;
 mod frame;
 mod groups;
@@ -64,9 +65,10 @@ mod payload;
 mod select;
 mod step;
 mod verdict;
+mod windows;
 mod wirelog;
 
-pub use case::{AppliesTo, Case, Feature, HandshakeOffer, SpecRef};
+pub use case::{AppliesTo, Case, DeflateAccept, Feature, HandshakeOffer, SpecRef};
 pub use catalogue::{by_id, by_index, catalogue, index_of};
 pub use expect::{Alternative, Check, CloseExpect, Expect, ExpectedEvent, events_match};
 pub use frame::{CloseBody, FrameSpec, LengthEncoding, MaskPolicy, opcode};
@@ -75,8 +77,8 @@ pub use id::{CaseId, CaseIdError};
 pub use judge::{Judgement, judge};
 pub use message::{Fragmentation, MessageFrames, MessageSpec};
 pub use observation::{
-    ConnectionFlags, EchoLog, EchoReply, HandshakeRecord, MESSAGE_HEAD_LEN, Observation,
-    ObservedEvent, PeerViolation, Role,
+    CompressionStats, ConnectionFlags, EchoLog, EchoReply, HandshakeRecord, MESSAGE_HEAD_LEN,
+    Observation, ObservedEvent, PeerViolation, Role,
 };
 pub use payload::{Chunks, Payload, sha1_hex};
 pub use select::{
@@ -85,4 +87,5 @@ pub use select::{
 };
 pub use step::{Delivery, EchoMismatch, EchoSource, EchoSpec, Secs, Step, Timers};
 pub use verdict::{Behavior, CloseBehavior, Label};
+pub use windows::Windows;
 pub use wirelog::{TimerKind, WIRE_HEAD_LEN, WireEntry};

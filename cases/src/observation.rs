@@ -171,6 +171,11 @@ pub enum PeerViolation {
     },
     /// A close reason that is not UTF-8.
     CloseReasonNotUtf8,
+    /// A compressed message that does not inflate (permessage-deflate).
+    CorruptCompressedData {
+        /// What the inflater reported.
+        reason: String,
+    },
     /// Anything else, described.
     Other {
         /// What happened.
@@ -214,6 +219,37 @@ pub struct EchoLog {
     pub elapsed_ms: f64,
 }
 
+/// Payload octets of the compressed messages, before and after compression, per direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CompressionStats {
+    /// Inflated octets of the messages received.
+    pub rx_app: u64,
+    /// Compressed octets of the messages received (the frames' payloads).
+    pub rx_wire: u64,
+    /// Octets of the messages sent, before compression.
+    pub tx_app: u64,
+    /// Compressed octets of the messages sent.
+    pub tx_wire: u64,
+}
+
+impl CompressionStats {
+    /// Compressed ÷ uncompressed octets received (Autobahn's "in" ratio), if any arrived.
+    pub fn ratio_in(&self) -> Option<f64> {
+        ratio(self.rx_wire, self.rx_app)
+    }
+
+    /// Compressed ÷ uncompressed octets sent (the "out" ratio), if any were sent.
+    pub fn ratio_out(&self) -> Option<f64> {
+        ratio(self.tx_wire, self.tx_app)
+    }
+}
+
+fn ratio(wire: u64, app: u64) -> Option<f64> {
+    // Octet counts stay far below 2^52, where f64 is exact.
+    #[allow(clippy::cast_precision_loss)]
+    (app > 0).then(|| wire as f64 / app as f64)
+}
+
 /// Everything a harness recorded for one case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
@@ -237,6 +273,9 @@ pub struct Observation {
     /// Echo-check replies (section 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub echo: Option<EchoLog>,
+    /// permessage-deflate traffic, when it was negotiated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<CompressionStats>,
     /// Milliseconds from OPEN to the end of TCP.
     pub duration_ms: f64,
     /// What crossed the wire (reports only; the judge never reads it).
@@ -256,6 +295,7 @@ impl Observation {
             tx_frame_counts: BTreeMap::new(),
             rx_frame_counts: BTreeMap::new(),
             echo: None,
+            compression: None,
             duration_ms: 0.0,
             wire_log: Vec::new(),
         }

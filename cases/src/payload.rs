@@ -6,7 +6,10 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
-/// A payload: literal bytes, UTF-8 text, or a pattern repeated up to a length.
+use crate::corpus::DataSet;
+
+/// A payload: literal bytes, UTF-8 text, a pattern repeated up to a length, or a window of a
+/// compression data set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Payload {
@@ -25,6 +28,16 @@ pub enum Payload {
         /// Offset into `pattern` of the first byte (non-zero for slices of a repeat).
         #[serde(default)]
         phase: usize,
+    },
+    /// `len` bytes of a data set read cyclically from byte `offset` (wrapping at its end), for
+    /// the compression cases; the data set is generated, never serialised.
+    Corpus {
+        /// The data set.
+        set: DataSet,
+        /// The first byte (below the set's length).
+        offset: usize,
+        /// Total length in bytes.
+        len: usize,
     },
 }
 
@@ -64,6 +77,13 @@ impl Payload {
         match self {
             Self::Bytes(b) => b.len(),
             Self::Text(t) => t.len(),
+            Self::Corpus { set, len, .. } => {
+                if set.bytes().is_empty() {
+                    0
+                } else {
+                    *len
+                }
+            }
             Self::Repeat { pattern, len, .. } => {
                 if pattern.is_empty() {
                     0
@@ -88,6 +108,7 @@ impl Payload {
             Self::Repeat { pattern, phase, .. } => {
                 Cow::Owned(repeat_fill(pattern, *phase, self.len()))
             }
+            Self::Corpus { set, offset, .. } => cyclic(set.bytes(), *offset, self.len()),
         }
     }
 
@@ -129,6 +150,14 @@ impl Payload {
                     phase: (phase % pattern.len() + start % pattern.len()) % pattern.len(),
                 }
             }
+            Self::Corpus { set, offset, .. } => {
+                let total = set.bytes().len().max(1);
+                Self::Corpus {
+                    set: *set,
+                    offset: (offset % total + start % total) % total,
+                    len: end - start,
+                }
+            }
         }
     }
 
@@ -137,7 +166,7 @@ impl Payload {
         match self {
             Self::Text(_) => true,
             Self::Bytes(b) => std::str::from_utf8(b).is_ok(),
-            Self::Repeat { .. } => {
+            Self::Repeat { .. } | Self::Corpus { .. } => {
                 // Streamed: a code point cut by a chunk boundary is carried into the next.
                 let mut carry: Vec<u8> = Vec::new();
                 for chunk in self.chunks(64 * 1024) {
@@ -217,6 +246,15 @@ mod hex_serde {
     }
 }
 
+/// `n` bytes of `data` read cyclically from `offset`: borrowed when no wrap is needed.
+fn cyclic(data: &'static [u8], offset: usize, n: usize) -> Cow<'static, [u8]> {
+    let start = offset.checked_rem(data.len()).unwrap_or(0);
+    match data.get(start..start.saturating_add(n)) {
+        Some(window) => Cow::Borrowed(window),
+        None => Cow::Owned(repeat_fill(data, start, n)),
+    }
+}
+
 /// `n` bytes of `pattern` repeated, starting `offset` bytes into it. Whole periods are
 /// doubled with `extend_from_within`, which keeps the period and costs a few memcpys.
 fn repeat_fill(pattern: &[u8], offset: usize, n: usize) -> Vec<u8> {
@@ -262,6 +300,9 @@ impl<'a> Iterator for Chunks<'a> {
                 phase.saturating_add(start),
                 end - start,
             )),
+            Payload::Corpus { set, offset, .. } => {
+                cyclic(set.bytes(), offset.saturating_add(start), end - start)
+            }
         })
     }
 }

@@ -4,6 +4,7 @@
 //! connection is still OPEN when the wait ends. Timer steps ([`Step::KillAfter`],
 //! [`Step::CloseAfter`]) only schedule; they do not block.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::frame::{CloseBody, FrameSpec};
 use crate::message::MessageSpec;
 use crate::payload::Payload;
+use crate::windows::Windows;
 
 /// A duration in seconds. Kept as data so a harness can scale every timer.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
@@ -110,6 +112,9 @@ pub enum EchoMismatch {
     /// Same type and length, different bytes.
     #[error("content differs")]
     ContentDiffers,
+    /// A reply beyond the requests sent.
+    #[error("a reply nothing was sent for")]
+    Unrequested,
 }
 
 fn kind(binary: bool) -> &'static str {
@@ -173,21 +178,23 @@ impl EchoSpec {
     }
 }
 
-/// Where the messages of an echo loop come from. Open for later sections (e.g. windows over a
-/// data file for the compression cases).
+/// Where the messages of an echo loop come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EchoSource {
     /// The same message every time.
     Fixed(MessageSpec),
+    /// Consecutive windows of a data set (the compression cases).
+    Windows(Windows),
 }
 
 impl EchoSource {
     /// The `index`-th (0-based) message of the loop.
-    pub fn message(&self, _index: u32) -> &MessageSpec {
+    pub fn message(&self, index: u32) -> Cow<'_, MessageSpec> {
         match self {
-            Self::Fixed(m) => m,
+            Self::Fixed(m) => Cow::Borrowed(m),
+            Self::Windows(w) => Cow::Owned(w.message(index)),
         }
     }
 }
@@ -212,6 +219,13 @@ pub enum Step {
         /// Applied to every frame of the message.
         #[serde(default)]
         delivery: Delivery,
+    },
+    /// Send a message compressed with the negotiated permessage-deflate: RSV1 on its first
+    /// frame, the compressed bytes cut into frames by the message's fragmentation. Without
+    /// permessage-deflate the message goes uncompressed.
+    Deflated {
+        /// The message, uncompressed.
+        message: MessageSpec,
     },
     /// Start the closing handshake with this close body: from here the harness has closed
     /// first (`closed_by_me`), and its close-handshake timer runs.

@@ -3,12 +3,15 @@
 //! pongs, the peer's close — and every protocol violation, judged exactly as Autobahn's
 //! strict receive path does:
 //!
-//! * RSV bits set (no extension is ever negotiated by the harness), reserved opcodes;
+//! * RSV bits set, except RSV1 on the first frame of a message when permessage-deflate is in
+//!   effect; reserved opcodes;
 //! * masking wrong for the peer's role;
 //! * fragmented or over-long (> 125) control frames;
 //! * continuation without a message, or a new message inside one;
 //! * non-minimal length encodings, 64-bit lengths with the top bit set;
-//! * invalid UTF-8 in a text message, detected at the first bad octet even mid-frame (1007);
+//! * invalid UTF-8 in a text message, detected at the first bad octet even mid-frame (1007),
+//!   in the inflated bytes of a compressed one;
+//! * compressed data that does not inflate (1007);
 //! * a 1-byte close body, a close code a peer may not send, a close reason that is not UTF-8.
 //!
 //! Allowed close codes from the peer are 1000-1003, 1007-1014 and 3000-4999. Autobahn also
@@ -22,6 +25,7 @@ use ampel_cases::{ObservedEvent, PeerViolation, Role, WIRE_HEAD_LEN, WireEntry};
 use sha1::{Digest, Sha1};
 
 use crate::wire::codec::{Decoded, Decoder, FrameHeader};
+use crate::wire::deflate::Inflater;
 use crate::wire::log::{WireLog, mask_hex};
 
 /// Close code for a protocol error.
@@ -102,6 +106,9 @@ impl Utf8Stream {
     }
 }
 
+/// The RSV bit of a compressed message's first frame.
+const RSV1: u8 = 0b100;
+
 #[derive(Debug)]
 struct Message {
     binary: bool,
@@ -109,16 +116,36 @@ struct Message {
     sha1: Sha1,
     head: Vec<u8>,
     utf8: Option<Utf8Stream>,
+    /// Compressed octets received, for a compressed message.
+    compressed: Option<u64>,
+    /// A text message stopped being UTF-8.
+    bad_utf8: bool,
 }
 
 impl Message {
-    fn new(binary: bool) -> Self {
+    fn new(binary: bool, compressed: bool) -> Self {
         Self {
             binary,
             len: 0,
             sha1: Sha1::new(),
             head: Vec::new(),
             utf8: (!binary).then(Utf8Stream::default),
+            compressed: compressed.then_some(0),
+            bad_utf8: false,
+        }
+    }
+
+    /// Takes in content octets (inflated ones for a compressed message).
+    fn absorb(&mut self, p: &[u8]) {
+        self.len = self.len.saturating_add(p.len());
+        self.sha1.update(p);
+        if self.head.len() < ampel_cases::MESSAGE_HEAD_LEN {
+            let room = ampel_cases::MESSAGE_HEAD_LEN - self.head.len();
+            self.head
+                .extend_from_slice(p.get(..room.min(p.len())).unwrap_or_default());
+        }
+        if self.utf8.as_mut().is_some_and(|u| !u.feed(p)) {
+            self.bad_utf8 = true;
         }
     }
 }
@@ -144,6 +171,8 @@ pub struct Observer {
     frame_head: Vec<u8>,
     control: Vec<u8>,
     message: Option<Message>,
+    /// permessage-deflate is in effect.
+    inflater: Option<Inflater>,
     failed: bool,
     closed: bool,
 }
@@ -159,9 +188,17 @@ impl Observer {
             frame_head: Vec::new(),
             control: Vec::new(),
             message: None,
+            inflater: None,
             failed: false,
             closed: false,
         }
+    }
+
+    /// The same observer inflating compressed messages, when permessage-deflate is in effect.
+    #[must_use]
+    pub fn inflating(mut self, inflater: Option<Inflater>) -> Self {
+        self.inflater = inflater;
+        self
     }
 
     /// True once a violation was reported.
@@ -200,7 +237,10 @@ impl Observer {
     }
 
     fn header_violation(&self, h: &FrameHeader) -> Option<PeerViolation> {
-        if h.rsv != 0 {
+        // RSV1 marks a compressed message, on its first frame only (RFC 7692 §6).
+        let compressed_start =
+            self.inflater.is_some() && h.rsv == RSV1 && matches!(h.opcode, 1 | 2);
+        if h.rsv != 0 && !compressed_start {
             return Some(PeerViolation::ReservedBits { rsv: h.rsv });
         }
         if matches!(h.opcode, 3..=7 | 11..=15) {
@@ -254,7 +294,7 @@ impl Observer {
             self.sink = Sink::Control;
         } else {
             if h.opcode != 0 {
-                self.message = Some(Message::new(h.opcode == 2));
+                self.message = Some(Message::new(h.opcode == 2, h.rsv == RSV1));
             }
             self.sink = Sink::Data;
         }
@@ -278,17 +318,17 @@ impl Observer {
                 let Some(m) = self.message.as_mut() else {
                     return;
                 };
-                m.len = m.len.saturating_add(p.len());
-                m.sha1.update(p);
-                if m.head.len() < ampel_cases::MESSAGE_HEAD_LEN {
-                    let room = ampel_cases::MESSAGE_HEAD_LEN - m.head.len();
-                    m.head
-                        .extend_from_slice(p.get(..room.min(p.len())).unwrap_or_default());
-                }
-                let bad_utf8 = m.utf8.as_mut().is_some_and(|u| !u.feed(p));
-                if bad_utf8 {
-                    self.violation(PeerViolation::InvalidUtf8Text, INVALID_PAYLOAD, out);
-                }
+                let inflated = match (m.compressed.as_mut(), self.inflater.as_mut()) {
+                    (Some(wire), Some(inflater)) => {
+                        *wire += p.len() as u64;
+                        inflater.feed(p, &mut |bytes| m.absorb(bytes))
+                    }
+                    _ => {
+                        m.absorb(p);
+                        Ok(())
+                    }
+                };
+                self.check_content(inflated, out);
             }
         }
     }
@@ -322,6 +362,15 @@ impl Observer {
                 if !h.fin {
                     return;
                 }
+                if let (Some(m), Some(inflater)) = (self.message.as_mut(), self.inflater.as_mut()) {
+                    if let Some(wire) = m.compressed {
+                        let inflated = inflater.finish(&mut |bytes| m.absorb(bytes));
+                        log.count_compressed_rx(m.len as u64, wire);
+                        if !self.check_content(inflated, out) {
+                            return;
+                        }
+                    }
+                }
                 let Some(m) = self.message.take() else {
                     return;
                 };
@@ -344,6 +393,26 @@ impl Observer {
                     _ => self.on_close(&body, out),
                 }
             }
+        }
+    }
+
+    /// Reports corrupt compressed data or text that stopped being UTF-8; `true` if neither.
+    fn check_content(&mut self, inflated: Result<(), String>, out: &mut Vec<Output>) -> bool {
+        let bad_utf8 = self.message.as_ref().is_some_and(|m| m.bad_utf8);
+        match inflated {
+            Err(reason) => {
+                self.violation(
+                    PeerViolation::CorruptCompressedData { reason },
+                    INVALID_PAYLOAD,
+                    out,
+                );
+                false
+            }
+            Ok(()) if bad_utf8 => {
+                self.violation(PeerViolation::InvalidUtf8Text, INVALID_PAYLOAD, out);
+                false
+            }
+            Ok(()) => true,
         }
     }
 
@@ -438,6 +507,75 @@ mod tests {
             }
         }
         reference.unwrap_or_default()
+    }
+
+    /// As [`observe`], with permessage-deflate in effect (default parameters).
+    fn observe_deflated(role: Role, wire: &[u8]) -> Vec<Output> {
+        use crate::wire::deflate::Direction;
+        let mut reference: Option<Vec<Output>> = None;
+        for split in 0..=wire.len() {
+            let mut obs = Observer::new(role).inflating(Some(Inflater::new(Direction::default())));
+            let mut log = WireLog::new(1000, false);
+            let mut out = Vec::new();
+            let mut data = wire.to_vec();
+            let (a, b) = data.split_at_mut(split);
+            obs.feed(a, &mut log, &mut out);
+            obs.feed(b, &mut log, &mut out);
+            match &reference {
+                None => reference = Some(out),
+                Some(r) => assert_eq!(&out, r, "split {split}"),
+            }
+        }
+        reference.unwrap_or_default()
+    }
+
+    /// RFC 7692 §7.2.3.1: "Hello" compressed.
+    const HELLO: [u8; 7] = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+
+    #[test]
+    fn compressed_messages_inflate_when_negotiated() {
+        // Whole, and split over two frames with RSV1 on the first only.
+        let mut wire = frame(true, 4, 1, None, &HELLO);
+        wire.extend(frame(false, 4, 1, None, &HELLO[..3]));
+        wire.extend(frame(true, 0, 0, None, &HELLO[3..]));
+        let out = observe_deflated(Role::Client, &wire);
+        let hello = Output::Event(ObservedEvent::message(false, b"Hello"));
+        assert_eq!(out, [hello.clone(), hello]);
+        // Without permessage-deflate RSV1 is a violation.
+        assert_eq!(
+            violation_of(&observe(Role::Client, &frame(true, 4, 1, None, &HELLO))),
+            Some((PeerViolation::ReservedBits { rsv: 4 }, 1002))
+        );
+    }
+
+    #[test]
+    fn compression_rules_are_enforced() {
+        let on_continuation = [
+            frame(false, 4, 1, None, &HELLO[..3]),
+            frame(true, 4, 0, None, &HELLO[3..]),
+        ]
+        .concat();
+        let on_ping = frame(true, 4, 9, None, &HELLO);
+        for wire in [on_continuation, on_ping] {
+            assert_eq!(
+                violation_of(&observe_deflated(Role::Client, &wire)),
+                Some((PeerViolation::ReservedBits { rsv: 4 }, 1002))
+            );
+        }
+        let corrupt = frame(true, 4, 2, None, &[0xff, 0xff, 0xff]);
+        assert!(matches!(
+            violation_of(&observe_deflated(Role::Client, &corrupt)),
+            Some((PeerViolation::CorruptCompressedData { .. }, 1007))
+        ));
+        // A stored block holding ED A0 80 (a surrogate): invalid once inflated.
+        let stored = [0x00, 0x03, 0x00, 0xfc, 0xff, 0xed, 0xa0, 0x80];
+        assert_eq!(
+            violation_of(&observe_deflated(
+                Role::Client,
+                &frame(true, 4, 1, None, &stored)
+            )),
+            Some((PeerViolation::InvalidUtf8Text, 1007))
+        );
     }
 
     fn violation_of(out: &[Output]) -> Option<(PeerViolation, u16)> {

@@ -8,7 +8,9 @@
 //! * Wire-log rows Autobahn has no tag for (close-handshake, server-drop and echo timers, the
 //!   TCP drop) are left out of `wirelog`; they are in `run.json` and the HTML. A run of elided
 //!   rows becomes `["WLM", false]`, followed by `["WLM", true]` when logging resumed.
-//! * `repeatLength` of `TF` rows is always `null`; `trafficStats` is `null`.
+//! * `repeatLength` of `TF` rows is always `null`; `trafficStats` (compression cases that
+//!   passed only, as in Autobahn) has the message-level octets and ratios both ways, not
+//!   the wire-level octets and overheads.
 //! * Strings are written as UTF-8, not `\u` escapes.
 
 use std::collections::BTreeMap;
@@ -258,14 +260,14 @@ pub fn case_json(agent: &str, r: &CaseResult) -> String {
         "received": r.observed_events().iter().map(event_json).collect::<Vec<_>>(),
         "remoteCloseCode": c.remote_close_code,
         "remoteCloseReason": c.remote_close_reason,
-        "reportCompressionRatio": false,
+        "reportCompressionRatio": r.expected.report_compression_ratio,
         "reportTime": r.expected.report_time,
         "result": r.judgement.result,
         "resultClose": r.judgement.result_close,
         "rxFrameStats": obs.rx_frame_counts,
         "rxOctetStats": octet_stats(&obs.wire_log, true),
         "started": r.started.to_string(),
-        "trafficStats": Value::Null,
+        "trafficStats": traffic_stats(r),
         "txFrameStats": obs.tx_frame_counts,
         "txOctetStats": octet_stats(&obs.wire_log, false),
         "wasClean": c.was_clean,
@@ -276,6 +278,28 @@ pub fn case_json(agent: &str, r: &CaseResult) -> String {
         "wirelog": wirelog_json(&obs.wire_log),
     });
     to_autobahn_json(&doc)
+}
+
+/// Autobahn's `trafficStats`: set for a compression case that passed, `null` otherwise.
+fn traffic_stats(r: &CaseResult) -> Value {
+    match r.observation.compression {
+        Some(stats)
+            if r.expected.report_compression_ratio
+                && r.judgement.behavior == ampel_cases::Behavior::Ok =>
+        {
+            json!({
+                "incomingCompressionRatio": stats.ratio_in(),
+                "incomingOctetsAppLevel": stats.rx_app,
+                "incomingOctetsWebSocketLevel": stats.rx_wire,
+                "incomingWebSocketFrames": r.observation.rx_frame_counts.values().sum::<u64>(),
+                "outgoingCompressionRatio": stats.ratio_out(),
+                "outgoingOctetsAppLevel": stats.tx_app,
+                "outgoingOctetsWebSocketLevel": stats.tx_wire,
+                "outgoingWebSocketFrames": r.observation.tx_frame_counts.values().sum::<u64>(),
+            })
+        }
+        _ => Value::Null,
+    }
 }
 
 #[cfg(test)]

@@ -306,12 +306,17 @@ pub struct ExpectedData {
     /// A performance case: its duration is part of the result (Autobahn's `reportTime`).
     #[serde(default)]
     pub report_time: bool,
+    /// A compression case: its compression ratios are part of the result (Autobahn's
+    /// `reportCompressionRatio`).
+    #[serde(default)]
+    pub report_compression_ratio: bool,
 }
 
 impl ExpectedData {
     /// The report data of a case's expectation.
     pub fn of(case: &Case) -> Self {
         let expect = &case.expect;
+        let windows = matches!(expect.check, Check::WindowEcho { .. });
         let (echo, frame_counts) = match &expect.check {
             Check::Echo {
                 echo,
@@ -340,7 +345,8 @@ impl ExpectedData {
                 })
                 .collect(),
             close: expect.close.clone(),
-            report_time: echo.is_some(),
+            report_time: echo.is_some() || windows,
+            report_compression_ratio: windows,
             echo,
             frame_counts,
         }

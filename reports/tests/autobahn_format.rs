@@ -208,3 +208,43 @@ fn expected_lists_keep_labels_and_event_shapes() {
     );
     assert_eq!(doc["received"], json!([["message", "Hello", false]]));
 }
+
+/// A compression case that passed: ratios under the verdict, `trafficStats` and
+/// `reportCompressionRatio` in the per-case JSON; a failed one has `trafficStats: null`.
+#[test]
+fn compression_cases_report_their_ratios() {
+    let mut r = common::case(common::AGENT_A, "1.1.1");
+    r.expected.report_compression_ratio = true;
+    r.observation.compression = Some(ampel_cases::CompressionStats {
+        rx_app: 4000,
+        rx_wire: 1000,
+        tx_app: 4000,
+        tx_wire: 3000,
+    });
+    let json: Value = serde_json::from_str(&case_json(common::AGENT_A, &r)).unwrap();
+    assert_eq!(json["reportCompressionRatio"], json!(true));
+    assert_eq!(
+        json["trafficStats"]["incomingCompressionRatio"],
+        json!(0.25)
+    );
+    assert_eq!(
+        json["trafficStats"]["outgoingCompressionRatio"],
+        json!(0.75)
+    );
+    assert_eq!(
+        json["trafficStats"]["outgoingOctetsWebSocketLevel"],
+        json!(3000)
+    );
+    let mut report = common::report();
+    report.insert(common::AGENT_A, r.clone());
+    let html = ampel_reports::index_html(&report).unwrap();
+    // Tera escapes the slash.
+    assert!(
+        html.contains("[0.250&#x2F;0.750]"),
+        "ratios under the verdict"
+    );
+
+    r.judgement.behavior = ampel_cases::Behavior::Failed;
+    let json: Value = serde_json::from_str(&case_json(common::AGENT_A, &r)).unwrap();
+    assert_eq!(json["trafficStats"], Value::Null);
+}

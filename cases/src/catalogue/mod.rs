@@ -22,6 +22,9 @@ mod c06_utf8;
 mod c07_close;
 mod c09_limits;
 mod c10_misc;
+mod c12_deflate_data;
+mod c13_deflate_params;
+mod c14_deflate_rules;
 
 #[cfg(test)]
 pub(crate) use c06_utf8::families;
@@ -40,6 +43,9 @@ pub fn catalogue() -> &'static [Case] {
         c07_close::cases(&mut all);
         c09_limits::cases(&mut all);
         c10_misc::cases(&mut all);
+        c12_deflate_data::cases(&mut all);
+        c13_deflate_params::cases(&mut all);
+        c14_deflate_rules::cases(&mut all);
         // Sections are written in order already; sorting guards the index invariant.
         all.sort_by(|a, b| a.id.cmp(&b.id));
         all

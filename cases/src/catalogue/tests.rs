@@ -29,8 +29,11 @@ fn matches_the_golden_id_list() {
 
 #[test]
 fn counts_per_section() {
-    assert_eq!(catalogue().len(), 301);
+    assert_eq!(catalogue().len(), 534);
     for (section, n) in [
+        (12, 90),
+        (13, 126),
+        (14, 17),
         (1, 16),
         (2, 11),
         (3, 7),
@@ -108,6 +111,10 @@ fn global_index_ranges_of_appendix_a() {
         (&[9, 7], 289, 294),
         (&[9, 8], 295, 300),
         (&[10, 1], 301, 301),
+        (&[12, 1], 302, 319),
+        (&[12, 5], 374, 391),
+        (&[13, 1], 392, 409),
+        (&[13, 7], 500, 517),
     ];
     for &(prefix, first, last) in ranges {
         let positions: Vec<usize> = catalogue()
@@ -135,7 +142,8 @@ fn lookups() {
         Some("1.1.1")
     );
     assert!(by_index(0).is_none());
-    assert!(by_index(302).is_none());
+    assert_eq!(index("13.7.18"), 517);
+    assert!(by_index(535).is_none());
     assert!(by_id(&"7.9.10".parse().unwrap()).is_none());
     for (i, c) in catalogue().iter().enumerate() {
         assert_eq!(index_of(&c.id), Some(i + 1));
@@ -342,7 +350,13 @@ fn violations_appear_only_where_intended() {
         .map(|(id, _)| id.as_str())
         .collect();
     with_rsv.dedup();
-    assert_eq!(with_rsv, ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"]);
+    // 14.1 and 14.2: RSV1 where permessage-deflate forbids it.
+    assert_eq!(
+        with_rsv,
+        [
+            "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "14.1", "14.2"
+        ]
+    );
 
     let mut reserved: Vec<&str> = frames
         .iter()

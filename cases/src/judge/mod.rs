@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::Case;
 use crate::expect::{Check, CloseExpect};
 use crate::observation::{EchoLog, Observation, Role};
-use crate::step::{EchoSpec, Secs};
+use crate::step::{EchoMismatch, EchoSpec, Secs};
 use crate::verdict::{Behavior, CloseBehavior};
 
 /// The outcome of judging one case.
@@ -128,8 +128,30 @@ fn main_verdict(case: &Case, obs: &Observation) -> (Behavior, String, Option<Str
             echo,
             count,
             timeout,
-        } => echo_verdict(echo, *count, *timeout, obs.echo.as_ref()),
+        } => echo_verdict(|_| Some(echo), *count, *timeout, obs.echo.as_ref()),
+        Check::WindowEcho { windows, timeout } => {
+            let (behavior, result, reason) = echo_verdict(
+                |i| windows.expected(i),
+                windows.count,
+                *timeout,
+                obs.echo.as_ref(),
+            );
+            (behavior, with_ratios(result, obs), reason)
+        }
     }
+}
+
+/// Appends the compression ratios to a result sentence.
+fn with_ratios(result: String, obs: &Observation) -> String {
+    let Some(stats) = obs.compression else {
+        return result;
+    };
+    let show = |r: Option<f64>| r.map_or_else(|| "-".to_owned(), |r| format!("{r:.3}"));
+    format!(
+        "{result} Compression ratio (compressed ÷ uncompressed) in {}, out {}.",
+        show(stats.ratio_in()),
+        show(stats.ratio_out())
+    )
 }
 
 fn events_verdict(case: &Case, obs: &Observation) -> (Behavior, String, Option<String>) {
@@ -147,8 +169,9 @@ fn events_verdict(case: &Case, obs: &Observation) -> (Behavior, String, Option<S
     }
 }
 
-fn echo_verdict(
-    echo: &EchoSpec,
+/// `expected(i)` is the echo expected for request `i` (0-based).
+fn echo_verdict<'e>(
+    expected: impl Fn(u32) -> Option<&'e EchoSpec>,
     count: u32,
     timeout: Secs,
     log: Option<&EchoLog>,
@@ -156,7 +179,12 @@ fn echo_verdict(
     let empty = EchoLog::default();
     let log = log.unwrap_or(&empty);
     for (index, reply) in log.replies.iter().enumerate() {
-        if let Err(mismatch) = echo.check(reply.binary, reply.len, &reply.sha1) {
+        let echo = u32::try_from(index).ok().and_then(&expected);
+        let checked = match echo {
+            Some(echo) => echo.check(reply.binary, reply.len, &reply.sha1),
+            None => Err(EchoMismatch::Unrequested),
+        };
+        if let Err(mismatch) = checked {
             let reason = mismatch.to_string();
             return (
                 Behavior::Failed,
@@ -167,12 +195,17 @@ fn echo_verdict(
     }
     let got = log.replies.len();
     if u32::try_from(got).is_ok_and(|g| g >= count) {
-        let kind = if echo.binary { "binary" } else { "text" };
+        let what = match expected(0) {
+            Some(first) if count == 1 || log.replies.iter().all(|r| r.len == first.len()) => {
+                let kind = if first.binary { "binary" } else { "text" };
+                format!("{kind} echo(es) of {} bytes", first.len())
+            }
+            _ => "echoes".to_owned(),
+        };
         (
             Behavior::Ok,
             format!(
-                "Received {count} {kind} echo(es) of {} bytes with matching content in {:.0} ms.",
-                echo.len(),
+                "Received {count} {what} with matching content in {:.0} ms.",
                 log.elapsed_ms
             ),
             None,

@@ -29,7 +29,7 @@ pub async fn serve_text_and_close(
     request: UpgradeRequest,
     text: &str,
 ) -> Result<(), HandshakeError> {
-    let response = match accept_response(&request) {
+    let response = match accept_response(&request, None) {
         Ok(r) => r,
         Err(e) => {
             handshake::refuse(&mut io, 400, &e.to_string()).await;
@@ -79,7 +79,8 @@ async fn echo_once(target: &Target) -> Result<(), String> {
     let extensions = check_response(&head, &key).map_err(|e| e.to_string())?;
     if let Some(e) = extensions.first() {
         return Err(format!(
-            "the server selected extension {e:?}, which was not offered"
+            "the server selected extension {:?}, which was not offered",
+            e.name
         ));
     }
     let (mut rd, wr) = tokio::io::split(io);

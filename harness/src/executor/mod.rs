@@ -8,8 +8,9 @@
 //! * [`serve_text_and_close`], [`refuse`]: the control endpoints of Autobahn's URL protocol.
 //! * [`sanity_echo`]: a liveness check before and after a run.
 //!
-//! Peer-side notes: the harness accepts no extension and selects no subprotocol as server;
-//! callers that accept connections should set `TCP_NODELAY` before boxing the stream.
+//! Peer-side notes: as server the harness accepts only the permessage-deflate offers its case's
+//! rules allow and never selects a subprotocol; callers that accept connections should set
+//! `TCP_NODELAY` before boxing the stream.
 
 mod control;
 mod session;
@@ -23,8 +24,26 @@ pub use crate::wire::{AsyncIo, BoxedIo};
 pub use control::{refuse, sanity_echo, serve_text_and_close};
 
 use crate::wire::connect::connect;
+use crate::wire::deflate::{self, Deflater, Direction, Inflater, parse_extensions};
 use crate::wire::handshake::{accept_response, check_response, client_request, new_key, read_head};
 use session::Session;
+
+/// permessage-deflate in effect on a connection: the harness's compressor and the inflater
+/// for the peer's messages.
+#[derive(Debug)]
+pub(crate) struct Compression {
+    deflater: Deflater,
+    inflater: Inflater,
+}
+
+impl Compression {
+    fn new(ours: Direction, peers: Direction) -> Self {
+        Self {
+            deflater: Deflater::new(ours),
+            inflater: Inflater::new(peers),
+        }
+    }
+}
 
 /// Executor settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,22 +92,33 @@ pub async fn run_client_case(target: &Target, case: &Case, cfg: &ExecConfig) -> 
         Ok(extensions) => extensions,
         Err(e) => return handshake_failed(obs, &e),
     };
-    let offered = |name: &str| {
-        case.handshake
-            .extensions
-            .iter()
-            .any(|offer| offer.split(';').next().is_some_and(|n| n.trim() == name))
-    };
-    if let Some(unasked) = extensions.iter().find(|e| !offered(e)) {
-        let e = HandshakeError::Header {
-            name: "Sec-WebSocket-Extensions",
-            problem: format!("the server selected {unasked:?}, which was not offered"),
-        };
+    let offered = parse_extensions(case.handshake.extensions.iter().map(String::as_str));
+    if let Some(unasked) = extensions
+        .iter()
+        .find(|e| !offered.iter().any(|o| o.name.eq_ignore_ascii_case(&e.name)))
+    {
+        let e = extension_error(format!(
+            "the server selected {:?}, which was not offered",
+            unasked.name
+        ));
         return handshake_failed(obs, &e);
     }
-    obs.handshake.extensions = extensions;
+    let compression = match deflate::client_params(&case.handshake.extensions, &extensions) {
+        Ok(params) => params.map(|p| Compression::new(p.client, p.server)),
+        Err(problem) => return handshake_failed(obs, &extension_error(problem)),
+    };
+    obs.handshake.extensions = extensions.into_iter().map(|e| e.name).collect();
     obs.handshake.completed = true;
-    Session::start(io, leftover, case, cfg, obs).run().await
+    Session::start(io, leftover, case, cfg, obs, compression)
+        .run()
+        .await
+}
+
+fn extension_error(problem: String) -> HandshakeError {
+    HandshakeError::Header {
+        name: "Sec-WebSocket-Extensions",
+        problem,
+    }
 }
 
 /// Harness as server (test-client mode): `io` is an accepted connection whose upgrade
@@ -102,7 +132,12 @@ pub async fn run_server_case(
 ) -> Observation {
     let mut obs = Observation::new(Role::Server);
     obs.handshake.request = Some(request.raw.clone());
-    let response = match accept_response(&request) {
+    let accepted = deflate::server_accept(&case.handshake.deflate_accept, &request.extensions());
+    let answer = match &case.handshake.deflate_answer {
+        Some(forced) => Some(forced.as_str()),
+        None => accepted.as_ref().map(|(answer, _)| answer.as_str()),
+    };
+    let response = match accept_response(&request, answer) {
         Ok(r) => r,
         Err(e) => {
             refuse(io, 400, &e.to_string()).await;
@@ -124,7 +159,13 @@ pub async fn run_server_case(
         }
     }
     obs.handshake.completed = true;
-    Session::start(io, request.leftover, case, cfg, obs)
+    let compression = accepted
+        .filter(|_| case.handshake.deflate_answer.is_none())
+        .map(|(_, p)| {
+            obs.handshake.extensions = vec![deflate::NAME.to_owned()];
+            Compression::new(p.server, p.client)
+        });
+    Session::start(io, request.leftover, case, cfg, obs, compression)
         .run()
         .await
 }

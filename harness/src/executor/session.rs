@@ -19,19 +19,26 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use ampel_cases::{
-    Case, Check, CloseBody, Delivery, EchoLog, EchoReply, EchoSpec, FrameSpec, MessageSpec,
-    Observation, ObservedEvent, Payload, PeerViolation, Role, Secs, Step, TimerKind, WireEntry,
-    opcode,
+    Case, Check, CloseBody, Delivery, EchoLog, EchoReply, EchoSource, EchoSpec, FrameSpec,
+    MessageSpec, Observation, ObservedEvent, Payload, PeerViolation, Role, Secs, Step, TimerKind,
+    WireEntry, opcode,
 };
 use tokio::io::{AsyncReadExt, ReadHalf, WriteHalf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::ExecConfig;
+use super::{Compression, ExecConfig};
 use crate::observer::{Observer, Output};
 use crate::wire::BoxedIo;
+use crate::wire::deflate::Deflater;
 use crate::wire::log::{SharedLog, head_hex};
 use crate::wire::writer::FrameWriter;
+
+/// The RSV bit permessage-deflate sets on a compressed message's first frame.
+const RSV1: u8 = 0b100;
+
+/// Octets of a message compressed per call, so a large repeat is never materialised.
+const COMPRESS_CHUNK: usize = 1 << 20;
 
 /// Octets read per socket read.
 const READ_BUF: usize = 64 * 1024;
@@ -41,6 +48,8 @@ const READ_BUF: usize = 64 * 1024;
 enum WriteCmd {
     Frame(FrameSpec, Delivery),
     Message(MessageSpec, Delivery),
+    /// A message whose payload is already compressed: RSV1 goes on its first frame.
+    Compressed(MessageSpec),
     Raw(Payload, Delivery),
     Begin(FrameSpec),
     Data(Payload),
@@ -97,6 +106,8 @@ pub(super) struct Session<'a> {
     notices: mpsc::UnboundedReceiver<Notice>,
     writer: Option<JoinHandle<()>>,
     reader: Option<JoinHandle<()>>,
+    /// permessage-deflate was negotiated: compresses the echo requests.
+    deflater: Option<Deflater>,
     timers: Vec<(Instant, Timer, f64)>,
     /// Section 9: messages are echo replies, not events.
     bulk: bool,
@@ -117,9 +128,17 @@ impl<'a> Session<'a> {
         case: &'a Case,
         cfg: &ExecConfig,
         obs: Observation,
+        compression: Option<Compression>,
     ) -> Self {
         let role = obs.harness_role;
-        let bulk = matches!(case.expect.check, Check::Echo { .. });
+        let bulk = matches!(
+            case.expect.check,
+            Check::Echo { .. } | Check::WindowEcho { .. }
+        );
+        let (deflater, inflater) = match compression {
+            Some(c) => (Some(c.deflater), Some(c.inflater)),
+            None => (None, None),
+        };
         let log = SharedLog::new(cfg.max_wire_rows, bulk);
         let (read_half, write_half) = tokio::io::split(io);
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
@@ -128,7 +147,7 @@ impl<'a> Session<'a> {
         let writer = tokio::spawn(write_loop(writer, cmd_rx));
         let reader = tokio::spawn(read_loop(
             read_half,
-            Observer::new(role),
+            Observer::new(role).inflating(inflater),
             log.clone(),
             note_tx,
             leftover,
@@ -144,6 +163,7 @@ impl<'a> Session<'a> {
             notices: note_rx,
             writer: Some(writer),
             reader: Some(reader),
+            deflater,
             timers: Vec::new(),
             bulk,
             inbox: VecDeque::new(),
@@ -160,6 +180,10 @@ impl<'a> Session<'a> {
         let cap = self.cap();
         self.schedule(Timer::Cap, cap);
         let case = self.case;
+        if case.required_feature.is_some() && self.deflater.is_none() {
+            // UNIMPLEMENTED: nothing to test, so close normally at once.
+            self.send_close(&CloseBody::code(1000));
+        }
         for step in &case.steps {
             if self.gone {
                 break;
@@ -176,6 +200,9 @@ impl<'a> Session<'a> {
         self.obs.wire_log = parts.rows;
         self.obs.tx_frame_counts = parts.tx_counts;
         self.obs.rx_frame_counts = parts.rx_counts;
+        if self.deflater.is_some() {
+            self.obs.compression = Some(parts.compression);
+        }
         self.obs.duration_ms = self.opened.elapsed().as_secs_f64() * 1000.0;
         self.obs
     }
@@ -242,6 +269,16 @@ impl<'a> Session<'a> {
                 self.last_send = Instant::now();
                 self.command(WriteCmd::Message(message.clone(), *delivery));
             }
+            Step::Deflated { message } => match self.compress(message) {
+                Ok(command) => {
+                    self.last_send = Instant::now();
+                    self.command(command);
+                }
+                Err(e) => {
+                    self.fail(1011, &format!("the harness could not compress: {e}"));
+                    return false;
+                }
+            },
             Step::Raw { bytes, delivery } => {
                 self.command(WriteCmd::Raw(bytes.clone(), *delivery));
             }
@@ -293,14 +330,28 @@ impl<'a> Session<'a> {
                         break;
                     }
                     let message = source.message(index);
-                    let spec = EchoSpec::of(message);
+                    let fixed;
+                    let spec = match source {
+                        EchoSource::Windows(w) => w.expected(index),
+                        _ => {
+                            fixed = EchoSpec::of(&message);
+                            Some(&fixed)
+                        }
+                    };
+                    let command = match self.compress(&message) {
+                        Ok(command) => command,
+                        Err(e) => {
+                            self.fail(1011, &format!("the harness could not compress: {e}"));
+                            break;
+                        }
+                    };
                     self.last_send = Instant::now();
-                    self.command(WriteCmd::Message(message.clone(), Delivery::PLAIN));
+                    self.command(command);
                     if !self.next_echo(deadline).await {
                         timed_out = !self.gone;
                         break;
                     }
-                    if !self.last_matches(&spec) {
+                    if !spec.is_some_and(|spec| self.last_matches(spec)) {
                         // Stop at the first mismatch; the judge reports it.
                         break;
                     }
@@ -311,6 +362,24 @@ impl<'a> Session<'a> {
             _ => {}
         }
         true
+    }
+
+    /// The write command for a data message: compressed (RSV1 on its first frame, fragmented
+    /// after compression) when permessage-deflate is in effect, else as it is.
+    fn compress(&mut self, message: &MessageSpec) -> Result<WriteCmd, String> {
+        let Some(deflater) = self.deflater.as_mut() else {
+            return Ok(WriteCmd::Message(message.clone(), Delivery::PLAIN));
+        };
+        let packed = deflater.message(message.payload.chunks(COMPRESS_CHUNK))?;
+        self.log
+            .lock()
+            .count_compressed_tx(message.payload.len() as u64, packed.len() as u64);
+        let compressed = MessageSpec {
+            binary: message.binary,
+            payload: Payload::Bytes(packed),
+            fragmentation: message.fragmentation,
+        };
+        Ok(WriteCmd::Compressed(compressed))
     }
 
     fn echo_timer(&mut self, timeout: Secs, fired: bool) {
@@ -642,7 +711,7 @@ fn failure_reason(violation: &PeerViolation) -> &'static str {
     match violation {
         PeerViolation::MaskedServerFrame => "masked frame from a server",
         PeerViolation::UnmaskedClientFrame => "unmasked frame from a client",
-        PeerViolation::ReservedBits { .. } => "RSV bits set without a negotiated extension",
+        PeerViolation::ReservedBits { .. } => "RSV bits set where no extension gives them meaning",
         PeerViolation::ReservedOpcode { .. } => "reserved opcode",
         PeerViolation::FragmentedControl { .. } => "fragmented control frame",
         PeerViolation::ControlTooLong { .. } => "control frame payload over 125 octets",
@@ -653,6 +722,7 @@ fn failure_reason(violation: &PeerViolation) -> &'static str {
         PeerViolation::CloseBodyOneByte => "close frame with a 1-octet body",
         PeerViolation::BadCloseCode { .. } => "close code not allowed on the wire",
         PeerViolation::CloseReasonNotUtf8 => "close reason is not valid UTF-8",
+        PeerViolation::CorruptCompressedData { .. } => "compressed message does not inflate",
         _ => "protocol violation",
     }
 }
@@ -667,6 +737,21 @@ fn timer_kind(timer: Timer) -> Option<TimerKind> {
     }
 }
 
+async fn write_message(
+    writer: &mut FrameWriter<WriteHalf<BoxedIo>>,
+    message: &MessageSpec,
+    delivery: Delivery,
+    compressed: bool,
+) -> std::io::Result<()> {
+    for (index, mut frame) in message.frames().enumerate() {
+        if compressed && index == 0 {
+            frame.rsv |= RSV1;
+        }
+        writer.frame(&frame, delivery).await?;
+    }
+    Ok(())
+}
+
 async fn write_loop(
     mut writer: FrameWriter<WriteHalf<BoxedIo>>,
     mut commands: mpsc::UnboundedReceiver<WriteCmd>,
@@ -675,14 +760,10 @@ async fn write_loop(
         let result = match cmd {
             WriteCmd::Frame(frame, delivery) => writer.frame(&frame, delivery).await,
             WriteCmd::Message(message, delivery) => {
-                let mut result = Ok(());
-                for frame in message.frames() {
-                    result = writer.frame(&frame, delivery).await;
-                    if result.is_err() {
-                        break;
-                    }
-                }
-                result
+                write_message(&mut writer, &message, delivery, false).await
+            }
+            WriteCmd::Compressed(message) => {
+                write_message(&mut writer, &message, Delivery::PLAIN, true).await
             }
             WriteCmd::Raw(bytes, delivery) => writer.raw(&bytes, delivery).await,
             WriteCmd::Begin(frame) => writer.begin_frame(&frame).await,

@@ -19,7 +19,7 @@ pub async fn accept_and_close(
     mut io: BoxedIo,
     request: &UpgradeRequest,
 ) -> Result<(), HandshakeError> {
-    let response = match accept_response(request) {
+    let response = match accept_response(request, None) {
         Ok(r) => r,
         Err(e) => {
             refuse(io, 400, &e.to_string()).await;

@@ -9,6 +9,7 @@ use sha1::{Digest, Sha1};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::BoxedIo;
+use super::deflate::{Extension, parse_extensions};
 
 /// The GUID of RFC 6455 §1.3.
 const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -162,9 +163,9 @@ fn collect_headers(raw: &[httparse::Header<'_>]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Checks a server's response to a request made with `key`; returns the extension names the
-/// server selected.
-pub fn check_response(head: &[u8], key: &str) -> Result<Vec<String>, HandshakeError> {
+/// Checks a server's response to a request made with `key`; returns the extensions the server
+/// selected, with their parameters.
+pub fn check_response(head: &[u8], key: &str) -> Result<Vec<Extension>, HandshakeError> {
     let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut resp = httparse::Response::new(&mut storage);
     match resp.parse(head) {
@@ -207,14 +208,17 @@ pub fn check_response(head: &[u8], key: &str) -> Result<Vec<String>, HandshakeEr
             });
         }
     }
-    Ok(headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-extensions"))
-        .flat_map(|(_, v)| v.split(','))
-        .filter_map(|ext| ext.split(';').next())
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
-        .collect())
+    Ok(extensions_of(&headers))
+}
+
+/// Every `Sec-WebSocket-Extensions` entry of a header list, in order.
+fn extensions_of(headers: &[(String, String)]) -> Vec<Extension> {
+    parse_extensions(
+        headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-extensions"))
+            .map(|(_, v)| v.as_str()),
+    )
 }
 
 /// A client's upgrade request as the harness (server role) received it.
@@ -236,6 +240,11 @@ impl UpgradeRequest {
     /// The first value of a header (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
+    }
+
+    /// The extensions the client offered, in order.
+    pub fn extensions(&self) -> Vec<Extension> {
+        extensions_of(&self.headers)
     }
 
     /// The first value of a query parameter.
@@ -287,8 +296,12 @@ pub async fn read_upgrade_request(
     }
 }
 
-/// The 101 response to a valid upgrade request (no extension, no subprotocol accepted).
-pub fn accept_response(request: &UpgradeRequest) -> Result<String, HandshakeError> {
+/// The 101 response to a valid upgrade request, selecting `extension` (a header value) if
+/// given; no subprotocol is ever selected.
+pub fn accept_response(
+    request: &UpgradeRequest,
+    extension: Option<&str>,
+) -> Result<String, HandshakeError> {
     if !request.raw.starts_with("GET ") {
         return Err(HandshakeError::NotUpgrade("the method is not GET".into()));
     }
@@ -317,9 +330,12 @@ pub fn accept_response(request: &UpgradeRequest) -> Result<String, HandshakeErro
         .ok_or_else(|| {
             HandshakeError::NotUpgrade("Sec-WebSocket-Key missing or not 16 octets".into())
         })?;
+    let extension = extension
+        .map(|e| format!("Sec-WebSocket-Extensions: {e}\r\n"))
+        .unwrap_or_default();
     Ok(format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\nServer: {}\r\n\r\n",
+         Sec-WebSocket-Accept: {}\r\n{extension}Server: {}\r\n\r\n",
         accept_key(key.trim()),
         product()
     ))
@@ -391,12 +407,18 @@ mod tests {
         assert_eq!(req.query_param("agent"), Some("my agent"));
         assert_eq!(req.query_param("case"), Some("3"));
         assert_eq!(req.leftover, [1, 2]);
-        let resp = accept_response(&req).unwrap_or_else(|e| panic!("{e}"));
+        let resp = accept_response(&req, None).unwrap_or_else(|e| panic!("{e}"));
         assert!(resp.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
         assert!(resp.contains("Server: Ampel/"));
         let ext = check_response(resp.as_bytes(), "dGhlIHNhbXBsZSBub25jZQ==")
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(ext.is_empty());
+        let resp = accept_response(&req, Some("permessage-deflate; server_max_window_bits=9"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ext = check_response(resp.as_bytes(), "dGhlIHNhbXBsZSBub25jZQ==")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ext.len(), 1);
+        assert_eq!(ext[0].params[0].1.as_deref(), Some("9"));
         assert!(matches!(
             check_response(resp.as_bytes(), "b3RoZXIga2V5IDEyMzQ1Ng=="),
             Err(HandshakeError::Header { .. })
@@ -408,14 +430,14 @@ mod tests {
         let head = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
         let req = parse_request(head, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(
-            accept_response(&req),
+            accept_response(&req, None),
             Err(HandshakeError::NotUpgrade(_))
         ));
         let head = b"POST / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
                      Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
         let req = parse_request(head, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(
-            accept_response(&req),
+            accept_response(&req, None),
             Err(HandshakeError::NotUpgrade(_))
         ));
         assert!(matches!(
@@ -429,11 +451,12 @@ mod tests {
         let resp = "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\
                     Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
                     Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10, x\r\n\r\n";
-        assert_eq!(
-            check_response(resp.as_bytes(), "dGhlIHNhbXBsZSBub25jZQ==")
-                .unwrap_or_else(|e| panic!("{e}")),
-            ["permessage-deflate", "x"]
-        );
+        let names: Vec<String> = check_response(resp.as_bytes(), "dGhlIHNhbXBsZSBub25jZQ==")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["permessage-deflate", "x"]);
     }
 
     #[test]

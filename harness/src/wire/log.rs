@@ -1,5 +1,5 @@
-//! The per-case record shared by the writer and the reader: wire-log rows (capped) and frame
-//! counts by opcode. Both halves of a connection write to it, so it sits behind a mutex;
+//! The per-case record shared by the writer and the reader: wire-log rows (capped), frame
+//! counts by opcode and compressed-message octets. Both halves of a connection write to it, so it sits behind a mutex;
 //! every critical section is a push or an increment.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use ampel_cases::{WIRE_HEAD_LEN, WireEntry};
+use ampel_cases::{CompressionStats, WIRE_HEAD_LEN, WireEntry};
 
 /// The record of one case's connection.
 #[derive(Debug)]
@@ -20,6 +20,7 @@ pub struct WireLog {
     elided: u64,
     tx_counts: BTreeMap<u8, u64>,
     rx_counts: BTreeMap<u8, u64>,
+    compression: CompressionStats,
 }
 
 /// What a finished log hands to the observation.
@@ -31,6 +32,8 @@ pub struct LogParts {
     pub tx_counts: BTreeMap<u8, u64>,
     /// Frames received, by opcode.
     pub rx_counts: BTreeMap<u8, u64>,
+    /// Octets of compressed messages, both ways.
+    pub compression: CompressionStats,
 }
 
 /// A log shared between the tasks of one connection.
@@ -49,6 +52,7 @@ impl WireLog {
             elided: 0,
             tx_counts: BTreeMap::new(),
             rx_counts: BTreeMap::new(),
+            compression: CompressionStats::default(),
         }
     }
 
@@ -92,6 +96,18 @@ impl WireLog {
         *self.rx_counts.entry(opcode).or_insert(0) += 1;
     }
 
+    /// Counts a compressed message sent: `app` octets compressed to `wire`.
+    pub fn count_compressed_tx(&mut self, app: u64, wire: u64) {
+        self.compression.tx_app += app;
+        self.compression.tx_wire += wire;
+    }
+
+    /// Counts a compressed message received: `wire` octets inflated to `app`.
+    pub fn count_compressed_rx(&mut self, app: u64, wire: u64) {
+        self.compression.rx_app += app;
+        self.compression.rx_wire += wire;
+    }
+
     /// The rows and counts.
     pub fn into_parts(mut self) -> LogParts {
         if self.elided > 0 && self.cap > 0 {
@@ -101,6 +117,7 @@ impl WireLog {
             rows: self.rows,
             tx_counts: self.tx_counts,
             rx_counts: self.rx_counts,
+            compression: self.compression,
         }
     }
 }

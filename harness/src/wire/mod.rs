@@ -3,6 +3,7 @@
 
 pub mod codec;
 pub mod connect;
+pub mod deflate;
 pub mod handshake;
 pub mod log;
 pub mod writer;

@@ -191,6 +191,23 @@ fn summary(report: &RunReport, all_ids: &[CaseId]) -> Vec<SummaryRow> {
         .collect()
 }
 
+/// The line under a verdict: the duration, and for compression cases the ratios as
+/// `[in/out]` (compressed ÷ uncompressed octets, three decimals).
+fn cell_detail(r: &CaseResult) -> String {
+    let ms = format!("{} ms", r.duration_ms);
+    match r.observation.compression {
+        Some(stats) if r.expected.report_compression_ratio => {
+            let show = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), |x| format!("{x:.3}"));
+            format!(
+                "{ms} [{}/{}]",
+                show(stats.ratio_in()),
+                show(stats.ratio_out())
+            )
+        }
+        _ => ms,
+    }
+}
+
 fn cell(agent: &str, result: Option<&CaseResult>) -> Cell {
     let Some(r) = result else {
         return Cell {
@@ -213,7 +230,7 @@ fn cell(agent: &str, result: Option<&CaseResult>) -> Cell {
         class,
         label: label.to_owned(),
         href: Some(case_file_name(agent, &r.id, "html")),
-        detail: format!("{} ms", r.duration_ms),
+        detail: cell_detail(r),
         close_class: close_class(close),
         close_label: close_label(close, r.observation.connection.remote_close_code),
         tooltip: format!(

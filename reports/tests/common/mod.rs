@@ -199,6 +199,7 @@ fn result(spec: Spec, start: i64, duration_ms: u64, role: Role) -> CaseResult {
             echo: None,
             frame_counts: None,
             report_time: false,
+            report_compression_ratio: false,
         },
         observation: obs,
         started: at(start),
