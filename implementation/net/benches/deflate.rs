@@ -18,8 +18,11 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use ampel_net::testee::{echo_client_config, echo_server, echo_server_config};
-use ampel_net::{ClientConfig, Listener, MaybeTlsStream, Message, WebSocket, connect_with};
+use ampel_net::testee::echo_server;
+use ampel_net::{
+    ClientConfig, ClientDeflate, Listener, MaybeTlsStream, Message, ServerConfig, ServerDeflate,
+    WebSocket, connect_with,
+};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 use tokio::runtime::Runtime;
@@ -79,10 +82,13 @@ fn binary_payload(len: usize) -> Vec<u8> {
     out
 }
 
+/// Level 6 (the library default, as in the zlib-rs baseline), every message compressed.
 async fn server(deflate: bool) -> SocketAddr {
-    let listener = Listener::bind("127.0.0.1:0", echo_server_config(deflate))
-        .await
-        .expect("bind");
+    let mut config = ServerConfig::default();
+    if deflate {
+        config.deflate = Some(ServerDeflate::default());
+    }
+    let listener = Listener::bind("127.0.0.1:0", config).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(echo_server(listener));
     addr
@@ -236,7 +242,11 @@ fn bench_echo(
     deflate: bool,
     messages: &[Message],
 ) {
-    let mut ws = rt.block_on(client(addr, echo_client_config(deflate)));
+    let mut config = ClientConfig::default();
+    if deflate {
+        config.deflate = Some(ClientDeflate::default());
+    }
+    let mut ws = rt.block_on(client(addr, config));
     assert_eq!(ws.negotiated_deflate().is_some(), deflate);
     g.bench_function(BenchmarkId::new(name, label), |b| {
         b.iter_custom(|iters| {
