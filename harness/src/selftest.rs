@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use ampel_cases::Role;
-use ampel_net::ServerConfig;
+use ampel_net::testee::{autobahn_client_with, echo_client_config, echo_server_config};
 
 use crate::cli::{RunFlags, SelftestArgs};
 use crate::executor::Target;
@@ -56,7 +56,7 @@ pub async fn run(args: SelftestArgs) -> Result<Exit, ConfigError> {
         Role::Client,
         "reports/servers",
     )?;
-    let listener = ampel_net::Listener::bind("127.0.0.1:0", ServerConfig::default())
+    let listener = ampel_net::Listener::bind("127.0.0.1:0", echo_server_config(true))
         .await
         .map_err(|e| setup_failed("binding the echo server", e))?;
     let addr = listener
@@ -98,12 +98,24 @@ pub async fn run(args: SelftestArgs) -> Result<Exit, ConfigError> {
     let server = test_client::Server::bind(plan, None, stop.clone()).await?;
     let base = format!("ws://{}", server.local_addr());
     let serving = tokio::spawn(server.serve(Progress::new(None)));
-    let driven = ampel_net::testee::autobahn_client(&base, AGENT).await;
+    let driven = autobahn_client_with(&base, AGENT, &echo_client_config(true)).await;
     let mut invalid = false;
     match &driven {
         Ok(summary) => {
             for (case, reason) in &summary.connect_failures {
                 eprintln!("error: the client could not open case {case}: {reason}");
+            }
+            // Refusing an invalid answer is what those cases test; their verdicts say so.
+            let refused: Vec<String> = summary
+                .refusals
+                .iter()
+                .map(|(c, _)| c.to_string())
+                .collect();
+            if !refused.is_empty() {
+                println!(
+                    "note: the client refused the upgrade answer in cases {}",
+                    refused.join(", ")
+                );
             }
         }
         Err(e) => {

@@ -115,10 +115,14 @@ async fn run_echo_client(args: EchoClientArgs) -> Exit {
             for (case, reason) in &summary.connect_failures {
                 eprintln!("case {case}: cannot connect: {reason}");
             }
+            for (case, reason) in &summary.refusals {
+                println!("case {case}: refused the server's answer: {reason}");
+            }
             println!(
-                "ran {} cases as agent {:?}; {} could not connect",
+                "ran {} cases as agent {:?}; {} refused by the client, {} could not connect",
                 summary.case_count,
                 args.agent,
+                summary.refusals.len(),
                 summary.connect_failures.len()
             );
             if summary.connect_failures.is_empty() {
