@@ -30,15 +30,12 @@ use tokio::task::JoinHandle;
 use super::{Compression, ExecConfig};
 use crate::observer::{Observer, Output};
 use crate::wire::BoxedIo;
-use crate::wire::deflate::Deflater;
+use crate::wire::deflate::{Deflater, WindowCache};
 use crate::wire::log::{SharedLog, head_hex};
 use crate::wire::writer::FrameWriter;
 
 /// The RSV bit permessage-deflate sets on a compressed message's first frame.
 const RSV1: u8 = 0b100;
-
-/// Octets of a message compressed per call, so a large repeat is never materialised.
-const COMPRESS_CHUNK: usize = 1 << 20;
 
 /// Octets read per socket read.
 const READ_BUF: usize = 64 * 1024;
@@ -370,7 +367,7 @@ impl<'a> Session<'a> {
         let Some(deflater) = self.deflater.as_mut() else {
             return Ok(WriteCmd::Message(message.clone(), Delivery::PLAIN));
         };
-        let packed = deflater.message(message.payload.chunks(COMPRESS_CHUNK))?;
+        let packed = deflater.payload(&message.payload, WindowCache::global())?;
         self.log
             .lock()
             .count_compressed_tx(message.payload.len() as u64, packed.len() as u64);
