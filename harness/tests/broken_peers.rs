@@ -10,7 +10,7 @@ use std::time::Duration;
 use ampel_cases::{Behavior as B, Case, CloseBehavior as C};
 use support::broken::{self, Bugs};
 use support::run::{
-    Outcomes, all_cases, case, cases_under, run_against_client, run_against_server, runtime,
+    Outcomes, case, cases_under, core_cases, run_against_client, run_against_server, runtime,
     scaled, target,
 };
 
@@ -100,7 +100,7 @@ fn ok_or_informational(case: &Case) -> (B, C) {
 #[test]
 fn the_control_peer_is_ok_everywhere() {
     let cases = with_nine(
-        all_cases()
+        core_cases()
             .into_iter()
             .filter(|c| c.id.section() != 9)
             .collect(),

@@ -1,4 +1,4 @@
-//! All 301 cases against tokio-tungstenite (a dev-dependency, in-process) in both roles: as
+//! The suite (sections 1-10 and 14, and rows 1-5 of 12.x/13.x) against tokio-tungstenite (a dev-dependency, in-process) in both roles: as
 //! an echo server (the harness is the client, test-server mode) and as an echo client that
 //! follows the Autobahn client protocol by itself (`/getCaseCount`, `/runCase`,
 //! `/updateReports`; the harness is the server, test-client mode). The
@@ -11,8 +11,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ampel::executor::ExecConfig;
+use ampel_cases::Role;
 use futures_util::{SinkExt, StreamExt};
-use support::run::{all_cases, run_against_server, runtime, serve_client_protocol, target};
+use support::run::{run_against_server, runtime, serve_client_protocol, suite_cases, target};
 use support::verdicts::check_golden;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
@@ -61,9 +62,19 @@ where
 fn all_cases_against_a_tungstenite_server() {
     let outcomes = runtime().block_on(async {
         let addr = echo_server().await;
-        run_against_server(&target(addr), &all_cases(), &ExecConfig::default(), LIMIT).await
+        run_against_server(
+            &target(addr),
+            &suite_cases(Role::Client),
+            &ExecConfig::default(),
+            LIMIT,
+        )
+        .await
     });
-    assert_eq!(outcomes.len(), 301);
+    assert_eq!(
+        outcomes.len(),
+        suite_cases(Role::Client).len(),
+        "every case ran"
+    );
     check_golden(
         "tungstenite-server",
         "tokio-tungstenite echo server (in-process)",
@@ -110,7 +121,13 @@ fn all_cases_against_a_tungstenite_client() {
             .local_addr()
             .unwrap_or_else(|e| panic!("local_addr: {e}"));
         let client = tokio::spawn(autobahn_client(addr, "tungstenite"));
-        let outcomes = serve_client_protocol(&listener, &ExecConfig::default(), LIMIT).await;
+        let outcomes = serve_client_protocol(
+            &listener,
+            &suite_cases(Role::Server),
+            &ExecConfig::default(),
+            LIMIT,
+        )
+        .await;
         let finished = tokio::time::timeout(Duration::from_secs(10), client).await;
         let result = finished.unwrap_or_else(|_| panic!("the client did not finish"));
         result
@@ -118,7 +135,11 @@ fn all_cases_against_a_tungstenite_client() {
             .unwrap_or_else(|e| panic!("client: {e}"));
         outcomes
     });
-    assert_eq!(outcomes.len(), 301);
+    assert_eq!(
+        outcomes.len(),
+        suite_cases(Role::Server).len(),
+        "every case ran"
+    );
     check_golden(
         "tungstenite-client",
         "tokio-tungstenite echo client (in-process, Autobahn client protocol)",

@@ -1,4 +1,4 @@
-//! All 301 cases against a real third-party server: Python `websockets` (asyncio), installed
+//! The suite (sections 1-10 and 14, and rows 1-5 of 12.x/13.x) against a real third-party server: Python `websockets` (asyncio), installed
 //! by `scripts/install-peers.sh`, spawned from `tests/peers/echo_websockets.py`. The verdict
 //! table must equal `tests/golden/third_party/websockets.json`; every non-OK verdict in it
 //! is explained in that directory's README.
@@ -9,8 +9,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use ampel::executor::ExecConfig;
+use ampel_cases::Role;
 use support::peers::{PeerProcess, peers_dir, script};
-use support::run::{all_cases, run_against_server, runtime, serve_client_protocol, target};
+use support::run::{run_against_server, runtime, serve_client_protocol, suite_cases, target};
 use support::verdicts::check_golden;
 use tokio::net::TcpListener;
 
@@ -27,13 +28,17 @@ fn all_cases_against_python_websockets() {
     let mut peer = PeerProcess::spawn(command);
     let outcomes = runtime().block_on(run_against_server(
         &target(peer.addr()),
-        &all_cases(),
+        &suite_cases(Role::Client),
         &ExecConfig::default(),
         LIMIT,
     ));
     assert!(peer.is_running(), "the peer died during the run");
     drop(peer);
-    assert_eq!(outcomes.len(), 301);
+    assert_eq!(
+        outcomes.len(),
+        suite_cases(Role::Client).len(),
+        "every case ran"
+    );
     check_golden(
         "websockets",
         "Python websockets (asyncio server), echo_websockets.py",
@@ -59,14 +64,24 @@ fn all_cases_against_a_python_websockets_client() {
             .unwrap_or_else(|e| panic!("local_addr: {e}"));
         command.arg(format!("ws://{addr}")).arg("python_websockets");
         let mut peer = PeerProcess::spawn_client(command);
-        let outcomes = serve_client_protocol(&listener, &ExecConfig::default(), LIMIT).await;
+        let outcomes = serve_client_protocol(
+            &listener,
+            &suite_cases(Role::Server),
+            &ExecConfig::default(),
+            LIMIT,
+        )
+        .await;
         (outcomes, peer.wait_exit(Duration::from_secs(10)))
     });
     assert!(
         status.is_some_and(|s| s.success()),
         "the client ended with {status:?}"
     );
-    assert_eq!(outcomes.len(), 301);
+    assert_eq!(
+        outcomes.len(),
+        suite_cases(Role::Server).len(),
+        "every case ran"
+    );
     check_golden(
         "websockets-client",
         "Python websockets (asyncio client), client_websockets.py",

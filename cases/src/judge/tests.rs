@@ -265,6 +265,14 @@ fn unimplemented_when_the_feature_is_missing() {
     let mut o = obs(Role::Client, vec![echo_of(b"")], true, true, Some(1000));
     o.handshake.extensions.push("permessage-deflate".into());
     assert_eq!(judge(&c, &o).behavior, B::Ok);
+    // A case where the peer must fail (14.1): without the feature the harness's own normal
+    // close is what is graded.
+    let c = case("14.1");
+    let o = obs(Role::Client, vec![], true, true, Some(1000));
+    assert_eq!(
+        (judge(c, &o).behavior, judge(c, &o).behavior_close),
+        (B::Unimplemented, C::Ok)
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 Usage: client_websockets.py ws://127.0.0.1:PORT AGENT. Asks /getCaseCount, runs every case
 as an echo client (/runCase?case=N&agent=AGENT), then calls /updateReports?agent=AGENT.
-Messages up to 32 MiB; keep-alive pings and compression off, as in the echo server.
+Messages up to 32 MiB; keep-alive pings off and permessage-deflate on, as in the echo server.
 """
 
 import asyncio
@@ -10,7 +10,7 @@ import sys
 
 from websockets.asyncio.client import connect
 
-OPTIONS = dict(max_size=32 * 1024 * 1024, ping_interval=None, compression=None)
+OPTIONS = dict(max_size=32 * 1024 * 1024, ping_interval=None, compression="deflate")
 
 
 async def run_case(url):

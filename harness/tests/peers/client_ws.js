@@ -2,13 +2,13 @@
 //
 // Usage: node client_ws.js ws://127.0.0.1:PORT AGENT. Asks /getCaseCount, runs every case as
 // an echo client (/runCase?case=N&agent=AGENT), then calls /updateReports?agent=AGENT.
-// Messages up to 32 MiB; permessage-deflate off, as in the echo server.
+// Messages up to 32 MiB; permessage-deflate on for every message, as in the echo server.
 'use strict';
 
 const WebSocket = require('ws');
 
 const [base, agent] = process.argv.slice(2);
-const options = { perMessageDeflate: false, maxPayload: 32 * 1024 * 1024 };
+const options = { perMessageDeflate: { threshold: 0 }, maxPayload: 32 * 1024 * 1024 };
 
 // Opens `path`, hands every message to `onMessage`, resolves when the connection is gone
 // (errors are the harness's verdicts, not this script's).

@@ -2,8 +2,9 @@
 
 Listens on 127.0.0.1 on a free port, prints the port on the first line of stdout, echoes
 every message with its type. Messages up to 32 MiB (section 9 sends 16 MiB). Keep-alive pings
-and compression are off so the verdict table depends on the protocol code only. Exits when
-stdin closes (the test process is gone) or when killed.
+are off so the verdict table depends on the protocol code only; permessage-deflate is on
+(the library's default offer handling). Exits when stdin closes (the test process is gone) or
+when killed.
 """
 
 import asyncio
@@ -28,7 +29,7 @@ async def main():
         0,
         max_size=32 * 1024 * 1024,
         ping_interval=None,
-        compression=None,
+        compression="deflate",
     ) as server:
         port = server.sockets[0].getsockname()[1]
         print(port, flush=True)

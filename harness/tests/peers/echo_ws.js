@@ -2,7 +2,7 @@
 //
 // Listens on 127.0.0.1 on a free port, prints the port on the first line of stdout, echoes
 // every message with its type. Messages up to 32 MiB (section 9 sends 16 MiB);
-// permessage-deflate off. Exits when stdin closes (the test process is gone) or when killed.
+// permessage-deflate on (every message compressed). Exits when stdin closes (the test process is gone) or when killed.
 'use strict';
 
 const { WebSocketServer } = require('ws');
@@ -10,7 +10,7 @@ const { WebSocketServer } = require('ws');
 const server = new WebSocketServer({
   host: '127.0.0.1',
   port: 0,
-  perMessageDeflate: false,
+  perMessageDeflate: { threshold: 0 },
   maxPayload: 32 * 1024 * 1024,
 });
 

@@ -11,7 +11,7 @@ use ampel::executor::{
     BoxedIo, ExecConfig, Target, read_upgrade_request, refuse, run_client_case, run_server_case,
     serve_text_and_close,
 };
-use ampel_cases::{Case, CaseId, Judgement, Observation, catalogue, judge};
+use ampel_cases::{Case, CaseId, Judgement, Observation, Role, catalogue, judge};
 use tokio::net::TcpListener;
 
 use super::verdicts::{Row, Table};
@@ -57,9 +57,27 @@ pub fn cases_under(prefixes: &[&str]) -> Vec<&'static Case> {
         .collect()
 }
 
-/// Every case of the catalogue (sections 1-10).
-pub fn all_cases() -> Vec<&'static Case> {
-    catalogue().iter().collect()
+/// The cases of sections 1-10 (no extension negotiated).
+pub fn core_cases() -> Vec<&'static Case> {
+    catalogue()
+        .iter()
+        .filter(|c| c.id.section() <= 10)
+        .collect()
+}
+
+/// What the third-party runs use, for the harness playing `harness_role`: sections 1-10 and
+/// 14, and the first five rows (16 bytes to 4 KiB) of every 12.x and 13.x set, which cover
+/// each data set and parameter set; the larger rows move gigabytes and take minutes against
+/// interpreted peers.
+pub fn suite_cases(harness_role: Role) -> Vec<&'static Case> {
+    catalogue()
+        .iter()
+        .filter(|c| c.applies_to.allows(harness_role))
+        .filter(|c| {
+            let parts = c.id.parts();
+            !matches!(parts.first(), Some(12 | 13)) || parts.get(2).is_some_and(|row| *row <= 5)
+        })
+        .collect()
 }
 
 fn is_section_9(case: &Case) -> bool {
@@ -224,8 +242,10 @@ where
 /// `/runCase?case=<n>&agent=<agent>` for each case it wants, and ends with
 /// `/updateReports?agent=<agent>`, which ends the run. Unknown paths and case numbers are
 /// refused with 404. The whole run is bounded by `limit`.
+/// `cases` are served as case 1, 2, … in order.
 pub async fn serve_client_protocol(
     listener: &TcpListener,
+    cases: &[&'static Case],
     cfg: &ExecConfig,
     limit: Duration,
 ) -> Outcomes {
@@ -243,7 +263,7 @@ pub async fn serve_client_protocol(
             };
             match request.path.as_str() {
                 "/getCaseCount" => {
-                    let count = catalogue().len().to_string();
+                    let count = cases.len().to_string();
                     let _ = serve_text_and_close(io, request, &count).await;
                 }
                 "/updateReports" => {
@@ -254,7 +274,8 @@ pub async fn serve_client_protocol(
                     let case = request
                         .query_param("case")
                         .and_then(|n| n.parse::<usize>().ok())
-                        .and_then(ampel_cases::by_index);
+                        .and_then(|n| n.checked_sub(1))
+                        .and_then(|i| cases.get(i).copied());
                     let Some(case) = case else {
                         refuse(io, 404, "no such case").await;
                         continue;
