@@ -25,6 +25,15 @@
 //! # Serializers: any of "json", "msgpack", "cbor" (default all three).
 //! serializers = ["json", "msgpack", "cbor"]
 //!
+//! # What the role of each realm's sessions ("anonymous": the basic profile's only
+//! # authentication) may do there; a realm or action left out allows everything. Refused
+//! # actions get ERROR wamp.error.not_authorized.
+//! [roles."com.example"]
+//! publish = true
+//! subscribe = true
+//! call = true
+//! register = false
+//!
 //! [websocket]
 //! # Subprotocols accepted (default all six); the client's order decides among them.
 //! subprotocols = ["wamp.2.json", "wamp.2.msgpack", "wamp.2.cbor"]
@@ -35,11 +44,12 @@
 //! max_message_size = 16777216
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use ampel_net::wamp::rawsocket::MaxLength;
 use ampel_net::wamp::{Endpoint, RouterServer, RouterServerConfig};
+use ampel_wamp::router::Permissions;
 use ampel_wamp::{JsonSeparator, Serialization, Uri, UriRule};
 use clap::Args;
 use serde::Deserialize;
@@ -72,6 +82,19 @@ struct FileConfig {
     rawsocket: RawSocketSection,
     #[serde(default)]
     websocket: WebSocketSection,
+    /// Realm → what its sessions' role may do.
+    #[serde(default)]
+    roles: BTreeMap<String, RoleSection>,
+}
+
+/// What the role of a realm's sessions may do; an action left out is allowed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleSection {
+    publish: Option<bool>,
+    subscribe: Option<bool>,
+    call: Option<bool>,
+    register: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -118,6 +141,22 @@ fn settings(args: &RouterArgs) -> Result<(RouterServerConfig, Vec<Endpoint>), St
                 ));
             }
         };
+    }
+    for (realm, role) in file.roles {
+        let realm = Uri::from(realm);
+        if !config.router.realms.contains(&realm) && !config.router.auto_create_realms {
+            return Err(format!(
+                "roles for realm {realm:?}, which is not in `realms` (and auto_create_realms is off)"
+            ));
+        }
+        let all = Permissions::default();
+        let permissions = Permissions {
+            publish: role.publish.unwrap_or(all.publish),
+            subscribe: role.subscribe.unwrap_or(all.subscribe),
+            call: role.call.unwrap_or(all.call),
+            register: role.register.unwrap_or(all.register),
+        };
+        config.router.permissions.insert(realm, permissions);
     }
     if let Some(n) = file.max_connections {
         config.max_connections = n;
@@ -276,6 +315,8 @@ serializers = ["cbor"]
 subprotocols = ["wamp.2.json"]
 json_batched_separator = "record-separator"
 max_message_size = 4096
+[roles."b.c"]
+register = false
 "#,
             ),
         );
@@ -296,6 +337,9 @@ max_message_size = 4096
             JsonSeparator::RecordSeparator
         );
         assert_eq!(config.websocket.websocket.max_message_size, 4096);
+        let role = config.router.permissions[&Uri::from("b.c")];
+        assert!(!role.register && role.publish && role.subscribe && role.call);
+        assert!(!config.router.permissions.contains_key(&Uri::from("a")));
     }
 
     #[test]
@@ -323,6 +367,16 @@ max_message_size = 4096
                 &["rawsocket://127.0.0.1:0"][..],
                 Some("[websocket]\nsubprotocols = [\"chat\"]"),
                 "chat",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[roles.elsewhere]\ncall = false"),
+                "elsewhere",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[roles.realm1]\nadmin = true"),
+                "admin",
             ),
         ] {
             let (a, _g) = args(listen, file);

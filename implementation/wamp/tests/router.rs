@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use ampel_wamp::router::{Output, PeerId, Phase, Router, RouterConfig, Violation};
+use ampel_wamp::router::{Output, PeerId, Permissions, Phase, Router, RouterConfig, Violation};
 use ampel_wamp::{Id, Json, Message, MessageType, Serialization, Serializer, Value};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -835,5 +835,63 @@ fn callee_violating_mid_call_cancels_the_call_after_its_close() {
     assert_eq!(
         out[2],
         (caller.0, r#"[8,48,1,{},"wamp.error.canceled"]"#.to_string())
+    );
+}
+
+/// A realm whose role may only subscribe and call: PUBLISH and REGISTER are refused with
+/// `wamp.error.not_authorized` (an unacknowledged PUBLISH silently), nothing reaches anyone,
+/// and the request IDs keep counting.
+#[test]
+fn realm_permissions_refuse_what_the_role_may_not_do() {
+    let mut config = RouterConfig::default();
+    config.permissions.insert(
+        "realm1".into(),
+        Permissions {
+            publish: false,
+            subscribe: true,
+            call: true,
+            register: false,
+        },
+    );
+    let mut r = Router::new(config, StdRng::seed_from_u64(1));
+    let (a, _) = join(&mut r);
+    let subscribed = send(&mut r, a, r#"[32,1,{},"com.t"]"#);
+    assert!(subscribed[0].1.starts_with("[33,1,"), "{subscribed:?}");
+    assert_eq!(
+        send(
+            &mut r,
+            a,
+            r#"[16,2,{"acknowledge":true,"exclude_me":false},"com.t"]"#
+        ),
+        [(
+            a.0,
+            r#"[8,16,2,{},"wamp.error.not_authorized"]"#.to_string()
+        )]
+    );
+    assert_eq!(
+        send(&mut r, a, r#"[16,3,{"exclude_me":false},"com.t"]"#),
+        []
+    );
+    assert_eq!(
+        send(&mut r, a, r#"[64,4,{},"com.p"]"#),
+        [(
+            a.0,
+            r#"[8,64,4,{},"wamp.error.not_authorized"]"#.to_string()
+        )]
+    );
+    assert_eq!(
+        send(&mut r, a, r#"[48,5,{},"com.p"]"#),
+        [(
+            a.0,
+            r#"[8,48,5,{},"wamp.error.no_such_procedure"]"#.to_string()
+        )]
+    );
+    // Other realms are not restricted.
+    let mut open = router();
+    let (b, _) = join(&mut open);
+    assert!(
+        send(&mut open, b, r#"[64,1,{},"com.p"]"#)[0]
+            .1
+            .starts_with("[65,1,")
     );
 }

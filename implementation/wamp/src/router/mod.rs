@@ -8,7 +8,8 @@
 //! the peer; the transport still calls [`Router::close`] once the connection is gone, which
 //! forgets it.
 //!
-//! Features: realms (configured, optionally created on demand; anonymous authentication),
+//! Features: realms (configured, optionally created on demand; anonymous authentication, with
+//! per-realm [`Permissions`] for its role),
 //! broker (exact subscriptions, acknowledged publishing, publisher exclusion), dealer (exact
 //! registrations, single callee, callee leaving ⇒ `wamp.error.canceled`). Nothing of the
 //! advanced profile is announced, so its messages and options are refused.
@@ -55,16 +56,46 @@ pub struct RouterConfig {
     pub uri_rule: UriRule,
     /// `agent` in WELCOME.Details.
     pub agent: String,
+    /// What the role of a realm's sessions (`anonymous`, the only authentication here) may
+    /// do there; a realm not listed allows everything.
+    pub permissions: BTreeMap<Uri, Permissions>,
+}
+
+/// The actions a role may take in a realm; a refused one is answered with ERROR
+/// `wamp.error.not_authorized` (a PUBLISH only when it asked for acknowledgement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permissions {
+    /// PUBLISH.
+    pub publish: bool,
+    /// SUBSCRIBE.
+    pub subscribe: bool,
+    /// CALL.
+    pub call: bool,
+    /// REGISTER.
+    pub register: bool,
+}
+
+impl Default for Permissions {
+    /// Everything allowed.
+    fn default() -> Self {
+        Self {
+            publish: true,
+            subscribe: true,
+            call: true,
+            register: true,
+        }
+    }
 }
 
 impl Default for RouterConfig {
-    /// `realm1`, open to anonymous clients; loose URIs.
+    /// `realm1`, open to anonymous clients for everything; loose URIs.
     fn default() -> Self {
         RouterConfig {
             realms: [Uri::from("realm1")].into(),
             auto_create_realms: false,
             uri_rule: UriRule::Loose,
             agent: "ampel-wamp".into(),
+            permissions: BTreeMap::new(),
         }
     }
 }
@@ -463,6 +494,12 @@ impl<R: rand::RngCore> Router<R> {
         }
         session.requests.advance();
         let realm_name = session.realm.clone();
+        let allowed = self
+            .config
+            .permissions
+            .get(&realm_name)
+            .copied()
+            .unwrap_or_default();
         let Self {
             realms,
             router_ids,
@@ -475,6 +512,21 @@ impl<R: rand::RngCore> Router<R> {
         };
         let reply = |message: Message| Output::Send { to: peer, message };
         let error = |uri: &str| reply(Message::error(t, request, uri));
+        let refused = match &message {
+            Message::Subscribe(_) => !allowed.subscribe,
+            Message::Publish(_) => !allowed.publish,
+            Message::Register(_) => !allowed.register,
+            Message::Call(_) => !allowed.call,
+            _ => false,
+        };
+        if refused {
+            let silent = matches!(&message, Message::Publish(m)
+                if m.options.get("acknowledge") != Some(&Value::Bool(true)));
+            if !silent {
+                out.push(error(known::NOT_AUTHORIZED));
+            }
+            return Ok(());
+        }
         let bad_uri = |uri: &Uri, reserved_ok: bool| {
             uri.check(rule).is_err() || (!reserved_ok && uri.is_reserved())
         };
