@@ -81,7 +81,7 @@ where
             .unwrap_or_else(|e| panic!("request: {e}"));
         let req = ampel::wire::handshake::parse_request(&head, leftover)
             .unwrap_or_else(|e| panic!("parse: {e}"));
-        let resp = accept_response(&req).unwrap_or_else(|e| panic!("accept: {e}"));
+        let resp = accept_response(&req, None).unwrap_or_else(|e| panic!("accept: {e}"));
         let _ = tcp.write_all(resp.as_bytes()).await;
         script(Peer {
             io: tcp,

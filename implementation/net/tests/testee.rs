@@ -161,7 +161,8 @@ fn autobahn_client_follows_the_protocol() {
             summary,
             AutobahnSummary {
                 case_count: 4,
-                connect_failures: Vec::new()
+                connect_failures: Vec::new(),
+                refusals: Vec::new(),
             }
         );
         let seen = seen.lock().expect("lock");
