@@ -63,7 +63,7 @@ fn every_case_as_server_against_a_tungstenite_client() {
             let mut wrong = Vec::new();
             let cases = catalogue()
                 .iter()
-                .filter(|c| !c.id.to_string().starts_with("9."))
+                .filter(|c| c.id.section() <= 10 && c.id.section() != 9)
                 .chain([case("9.1.1"), case("9.7.1")]);
             for case in cases {
                 let obs = serve_one(&listener, case).await;
