@@ -21,9 +21,9 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 pub const NAME: &str = "permessage-deflate";
 /// The octets a sync flush ends with, removed by the sender and restored by the receiver.
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
-/// zlib cannot work with a 256-byte raw window; 8 negotiated bits are used as 9 (RFC 7692
-/// §7.1.2: a larger window than agreed is never referenced by zlib's output at 9 bits for
-/// data it compressed, and inflating with 9 accepts every 8-bit stream).
+/// zlib has no 256-byte raw window, so 8 negotiated bits compress with 9: zlib never reaches
+/// back further than the window minus 262 octets (250 at 9 bits), which an 8-bit peer can
+/// inflate; and inflating with 9 bits accepts every 8-bit stream.
 const ZLIB_MIN_BITS: u8 = 9;
 /// The harness compresses fast: the level changes nothing in what the peer must inflate.
 const LEVEL: u32 = 1;
@@ -334,7 +334,7 @@ impl Deflater {
 
 /// The harness's compressed form of corpus windows, shared by every case of a run. With
 /// no context takeover a message compresses the same way every time, and sections 12.1 and
-/// 13.x send the same JSON windows eight times over; caching them halves the harness's work.
+/// 13.x send the same JSON windows eight times over, so most of their compression is done once.
 /// Bounded: once the budget is spent, nothing more is kept.
 #[derive(Debug, Default)]
 pub struct WindowCache {
