@@ -29,7 +29,7 @@ fn one_suite_per_agent_and_section() {
             "Ampel/0.1: 5 Fragmentation",
             "Ampel/0.1: 6 UTF-8 Handling",
             "Ampel/0.1: 7 Close Handling",
-            "Ampel/0.1: 12",
+            "Ampel/0.1: 12 WebSocket Compression (different payloads)",
             "Other <Server> & Co/2.0: 1 Framing",
             "Other <Server> & Co/2.0: 3 Reserved Bits",
             "Other <Server> & Co/2.0: 5 Fragmentation",
