@@ -4,9 +4,9 @@
 //! many small frames, tiny TCP segments and long request/response loops, echoing each exactly.
 //! Autobahn checks only type and length; the echo check here also compares SHA-1 content.
 
-use super::{case, frame, id, rfc, send_message, send_with};
+use super::{case, expect_echoes, frame, id, rfc, send_message, send_with};
 use crate::case::{Case, SpecRef};
-use crate::expect::{Check, CloseExpect, Expect};
+use crate::expect::{Check, Expect};
 use crate::frame::opcode::{BINARY, TEXT};
 use crate::message::MessageSpec;
 use crate::payload::Payload;
@@ -36,18 +36,11 @@ fn rule() -> SpecRef {
 }
 
 fn echo_expect(echo: EchoSpec, count: u32, timeout: f64) -> Expect {
-    Expect {
-        alternatives: Vec::new(),
-        close: CloseExpect::harness_closes(&[1000]),
-        wrong_code_fails_behavior: false,
-        forced_informational: false,
-        auto_close_on_match: false,
-        check: Check::Echo {
-            echo,
-            count,
-            timeout: Secs(timeout),
-        },
-    }
+    expect_echoes(Check::Echo {
+        echo,
+        count,
+        timeout: Secs(timeout),
+    })
 }
 
 fn size_name(n: usize) -> String {

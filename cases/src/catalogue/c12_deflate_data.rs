@@ -6,10 +6,10 @@
 //! The data sets are generated stand-ins for Autobahn's downloaded files (see
 //! [`crate::corpus`]): same kinds, same sizes, similar compressibility, other content.
 
-use super::{case, id};
+use super::{case, expect_echoes, id};
 use crate::case::{Case, DeflateAccept, Feature, HandshakeOffer, SpecRef};
 use crate::corpus::DataSet;
-use crate::expect::{Check, CloseExpect, Expect};
+use crate::expect::Check;
 use crate::step::{EchoSource, Secs, Step};
 use crate::windows::Windows;
 
@@ -93,17 +93,10 @@ pub(crate) fn deflate_case(
             count: messages,
             timeout: Secs(timeout),
         }],
-        Expect {
-            alternatives: Vec::new(),
-            close: CloseExpect::harness_closes(&[1000]),
-            wrong_code_fails_behavior: false,
-            forced_informational: false,
-            auto_close_on_match: false,
-            check: Check::WindowEcho {
-                windows,
-                timeout: Secs(timeout),
-            },
-        },
+        expect_echoes(Check::WindowEcho {
+            windows,
+            timeout: Secs(timeout),
+        }),
     );
     c.required_feature = Some(Feature::PermessageDeflate);
     c.handshake = handshake;

@@ -7,11 +7,12 @@
 
 use super::c12_deflate_data::{DEFAULT_OFFER, deflate_case};
 use super::{
-    case, ev_text, expect_events, expect_peer_fails, frame, id, kill, send_message, send_with, text,
+    case, ev_text, expect_echoes, expect_events, expect_peer_fails, frame, id, kill, send_message,
+    send_with, text,
 };
 use crate::case::{AppliesTo, Case, DeflateAccept, Feature, HandshakeOffer, SpecRef};
 use crate::corpus::DataSet;
-use crate::expect::{Check, CloseExpect, Expect};
+use crate::expect::Check;
 use crate::frame::opcode;
 use crate::message::MessageSpec;
 use crate::payload::Payload;
@@ -265,18 +266,11 @@ fn context_takeover(out: &mut Vec<Case>) {
             count: 2,
             timeout: Secs(10.0),
         }],
-        Expect {
-            alternatives: Vec::new(),
-            close: CloseExpect::harness_closes(&[1000]),
-            wrong_code_fails_behavior: false,
-            forced_informational: false,
-            auto_close_on_match: false,
-            check: Check::Echo {
-                echo,
-                count: 2,
-                timeout: Secs(10.0),
-            },
-        },
+        expect_echoes(Check::Echo {
+            echo,
+            count: 2,
+            timeout: Secs(10.0),
+        }),
     );
     c.required_feature = Some(Feature::PermessageDeflate);
     c.handshake = HandshakeOffer {

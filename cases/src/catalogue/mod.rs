@@ -190,6 +190,19 @@ fn expect_of(alternatives: Vec<Alternative>, close: CloseExpect) -> Expect {
     }
 }
 
+/// The harness checks the echoes itself (`check`, events ignored), then closes with 1000,
+/// cleanly.
+pub(crate) fn expect_echoes(check: Check) -> Expect {
+    Expect {
+        alternatives: Vec::new(),
+        close: CloseExpect::harness_closes(&[1000]),
+        wrong_code_fails_behavior: false,
+        forced_informational: false,
+        auto_close_on_match: false,
+        check,
+    }
+}
+
 /// The peer must produce exactly `events`; the harness then closes with 1000, cleanly.
 pub(crate) fn expect_events(events: Vec<ExpectedEvent>) -> Expect {
     expect_of(
