@@ -492,29 +492,23 @@ mod tests {
     /// Feeds `wire` to an observer for `role`, split at every position; all splits must
     /// agree, and the outputs are returned.
     fn observe(role: Role, wire: &[u8]) -> Vec<Output> {
-        let mut reference: Option<Vec<Output>> = None;
-        for split in 0..=wire.len() {
-            let mut obs = Observer::new(role);
-            let mut log = WireLog::new(1000, false);
-            let mut out = Vec::new();
-            let mut data = wire.to_vec();
-            let (a, b) = data.split_at_mut(split);
-            obs.feed(a, &mut log, &mut out);
-            obs.feed(b, &mut log, &mut out);
-            match &reference {
-                None => reference = Some(out),
-                Some(r) => assert_eq!(&out, r, "split {split}"),
-            }
-        }
-        reference.unwrap_or_default()
+        observe_with(wire, || Observer::new(role))
     }
 
     /// As [`observe`], with permessage-deflate in effect (default parameters).
     fn observe_deflated(role: Role, wire: &[u8]) -> Vec<Output> {
         use crate::wire::deflate::Direction;
+        observe_with(wire, || {
+            Observer::new(role).inflating(Some(Inflater::new(Direction::default())))
+        })
+    }
+
+    /// Feeds `wire` to a fresh observer from `make`, split at every position; all splits
+    /// must agree, and the outputs are returned.
+    fn observe_with(wire: &[u8], make: impl Fn() -> Observer) -> Vec<Output> {
         let mut reference: Option<Vec<Output>> = None;
         for split in 0..=wire.len() {
-            let mut obs = Observer::new(role).inflating(Some(Inflater::new(Direction::default())));
+            let mut obs = make();
             let mut log = WireLog::new(1000, false);
             let mut out = Vec::new();
             let mut data = wire.to_vec();
