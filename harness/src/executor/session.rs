@@ -266,16 +266,7 @@ impl<'a> Session<'a> {
                 self.last_send = Instant::now();
                 self.command(WriteCmd::Message(message.clone(), *delivery));
             }
-            Step::Deflated { message } => match self.compress(message) {
-                Ok(command) => {
-                    self.last_send = Instant::now();
-                    self.command(command);
-                }
-                Err(e) => {
-                    self.fail(1011, &format!("the harness could not compress: {e}"));
-                    return false;
-                }
-            },
+            Step::Deflated { message } => return self.send_data(message),
             Step::Raw { bytes, delivery } => {
                 self.command(WriteCmd::Raw(bytes.clone(), *delivery));
             }
@@ -335,15 +326,9 @@ impl<'a> Session<'a> {
                             Some(&fixed)
                         }
                     };
-                    let command = match self.compress(&message) {
-                        Ok(command) => command,
-                        Err(e) => {
-                            self.fail(1011, &format!("the harness could not compress: {e}"));
-                            break;
-                        }
-                    };
-                    self.last_send = Instant::now();
-                    self.command(command);
+                    if !self.send_data(&message) {
+                        break;
+                    }
                     if !self.next_echo(deadline).await {
                         timed_out = !self.gone;
                         break;
@@ -359,6 +344,22 @@ impl<'a> Session<'a> {
             _ => {}
         }
         true
+    }
+
+    /// Sends a data message, compressed when permessage-deflate is in effect; `false` when it
+    /// could not be compressed (the harness then fails the connection with 1011).
+    fn send_data(&mut self, message: &MessageSpec) -> bool {
+        match self.compress(message) {
+            Ok(command) => {
+                self.last_send = Instant::now();
+                self.command(command);
+                true
+            }
+            Err(e) => {
+                self.fail(1011, &format!("the harness could not compress: {e}"));
+                false
+            }
+        }
     }
 
     /// The write command for a data message: compressed (RSV1 on its first frame, fragmented

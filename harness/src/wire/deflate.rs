@@ -384,14 +384,12 @@ impl Deflater {
     /// depend on earlier messages (no context takeover).
     pub fn payload(&mut self, payload: &Payload, cache: &WindowCache) -> Result<Vec<u8>, String> {
         const PIECE: usize = 1 << 20;
-        let Payload::Corpus { set, offset, len } = *payload else {
+        let (Payload::Corpus { set, offset, len }, true) = (payload, self.no_context_takeover)
+        else {
             return self.message(payload.chunks(PIECE));
         };
-        if !self.no_context_takeover {
-            return self.message(payload.chunks(PIECE));
-        }
         let key = WindowKey {
-            window: (set, offset, len),
+            window: (*set, *offset, *len),
             bits: self.bits,
         };
         if let Some(packed) = cache.get(&key) {
