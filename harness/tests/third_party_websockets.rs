@@ -11,9 +11,8 @@ use std::time::Duration;
 use ampel::executor::ExecConfig;
 use ampel_cases::Role;
 use support::peers::{PeerProcess, peers_dir, script};
-use support::run::{run_against_server, runtime, serve_client_protocol, suite_cases, target};
+use support::run::{run_against_server, run_client_process, runtime, suite_cases, target};
 use support::verdicts::check_golden;
-use tokio::net::TcpListener;
 
 /// Every run is bounded by this.
 const LIMIT: Duration = Duration::from_secs(900);
@@ -55,33 +54,7 @@ fn all_cases_against_a_python_websockets_client() {
     };
     let mut command = Command::new(dir.join("py/bin/python"));
     command.arg(script("client_websockets.py"));
-    let (outcomes, status) = runtime().block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("bind: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("local_addr: {e}"));
-        command.arg(format!("ws://{addr}")).arg("python_websockets");
-        let mut peer = PeerProcess::spawn_client(command);
-        let outcomes = serve_client_protocol(
-            &listener,
-            &suite_cases(Role::Server),
-            &ExecConfig::default(),
-            LIMIT,
-        )
-        .await;
-        (outcomes, peer.wait_exit(Duration::from_secs(10)))
-    });
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "the client ended with {status:?}"
-    );
-    assert_eq!(
-        outcomes.len(),
-        suite_cases(Role::Server).len(),
-        "every case ran"
-    );
+    let outcomes = run_client_process(command, "python_websockets", LIMIT);
     check_golden(
         "websockets-client",
         "Python websockets (asyncio client), client_websockets.py",

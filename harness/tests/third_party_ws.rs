@@ -11,9 +11,8 @@ use std::time::Duration;
 use ampel::executor::ExecConfig;
 use ampel_cases::Role;
 use support::peers::{PeerProcess, peers_dir, program_runs, script};
-use support::run::{run_against_server, runtime, serve_client_protocol, suite_cases, target};
+use support::run::{run_against_server, run_client_process, runtime, suite_cases, target};
 use support::verdicts::check_golden;
-use tokio::net::TcpListener;
 
 /// Every run is bounded by this.
 const LIMIT: Duration = Duration::from_secs(900);
@@ -65,33 +64,7 @@ fn all_cases_against_a_node_ws_client() {
     command
         .arg(script("client_ws.js"))
         .env("NODE_PATH", dir.join("node/node_modules"));
-    let (outcomes, status) = runtime().block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("bind: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("local_addr: {e}"));
-        command.arg(format!("ws://{addr}")).arg("node_ws");
-        let mut peer = PeerProcess::spawn_client(command);
-        let outcomes = serve_client_protocol(
-            &listener,
-            &suite_cases(Role::Server),
-            &ExecConfig::default(),
-            LIMIT,
-        )
-        .await;
-        (outcomes, peer.wait_exit(Duration::from_secs(10)))
-    });
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "the client ended with {status:?}"
-    );
-    assert_eq!(
-        outcomes.len(),
-        suite_cases(Role::Server).len(),
-        "every case ran"
-    );
+    let outcomes = run_client_process(command, "node_ws", LIMIT);
     check_golden(
         "ws-client",
         "Node ws (WebSocket client, perMessageDeflate on), client_ws.js",

@@ -299,3 +299,33 @@ pub async fn serve_client_protocol(
         .await
         .unwrap_or_else(|_| panic!("the run did not finish within {limit:?}"))
 }
+
+/// The suite against a client process that drives Autobahn's client protocol by itself:
+/// `command` gets `ws://ADDR AGENT` appended, must exit successfully, and every case must run
+/// within `limit`.
+pub fn run_client_process(
+    mut command: std::process::Command,
+    agent: &str,
+    limit: Duration,
+) -> Outcomes {
+    let cases = suite_cases(Role::Server);
+    let (outcomes, status) = runtime().block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("local_addr: {e}"));
+        command.arg(format!("ws://{addr}")).arg(agent);
+        let mut peer = super::peers::PeerProcess::spawn_client(command);
+        let outcomes =
+            serve_client_protocol(&listener, &cases, &ExecConfig::default(), limit).await;
+        (outcomes, peer.wait_exit(Duration::from_secs(10)))
+    });
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the client ended with {status:?}"
+    );
+    assert_eq!(outcomes.len(), cases.len(), "every case ran");
+    outcomes
+}
