@@ -16,14 +16,20 @@
 
 mod broker;
 mod dealer;
+pub mod features;
+mod pubsub;
+mod rpc;
+mod session;
 mod violation;
 
+pub use session::{ClientRoles, Identity};
 pub use violation::{Phase, Violation};
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use broker::Broker;
-use dealer::{Caller, Dealer};
+use dealer::Dealer;
+use session::Session;
 
 use crate::id::{Id, IdSequence};
 use crate::message::*;
@@ -107,14 +113,27 @@ enum PeerState {
     Failed,
 }
 
-#[derive(Debug)]
-struct Session {
+/// A request from an established session that passed the common checks.
+struct Request {
+    peer: PeerId,
     id: Id,
+    kind: MessageType,
     realm: Uri,
-    /// Next expected client→router request ID.
-    requests: IdSequence,
-    /// Router→client INVOCATION request IDs.
-    invocations: IdSequence,
+}
+
+impl Request {
+    /// `message` back to the requester.
+    fn reply(&self, message: Message) -> Output {
+        Output::Send {
+            to: self.peer,
+            message,
+        }
+    }
+
+    /// ERROR `uri` answering this request.
+    fn error(&self, uri: &str) -> Output {
+        self.reply(Message::error(self.kind, self.id, uri))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -167,6 +186,14 @@ impl<R: rand::RngCore> Router<R> {
     pub fn session_id(&self, peer: PeerId) -> Option<Id> {
         match self.peers.get(&peer) {
             Some(PeerState::Established(s)) => Some(s.id),
+            _ => None,
+        }
+    }
+
+    /// Who `peer`'s session authenticated as, and the features its client announced.
+    pub fn session_identity(&self, peer: PeerId) -> Option<(&Identity, &ClientRoles)> {
+        match self.peers.get(&peer) {
+            Some(PeerState::Established(s)) => Some((&s.identity, &s.roles)),
             _ => None,
         }
     }
@@ -239,122 +266,6 @@ impl<R: rand::RngCore> Router<R> {
         out.extend(others);
     }
 
-    fn awaiting_hello(
-        &mut self,
-        peer: PeerId,
-        message: Message,
-        out: &mut Vec<Output>,
-    ) -> Result<(), Violation> {
-        let hello = match message {
-            Message::Hello(h) => h,
-            // The client gave up on a session that never opened: nothing to answer.
-            Message::Abort(_) => return Ok(()),
-            other => {
-                return Err(Violation::WrongState {
-                    message: other.message_type(),
-                    phase: Phase::AwaitingHello,
-                });
-            }
-        };
-        let refuse = |out: &mut Vec<Output>, reason: &str, text: String| {
-            out.push(Output::Send {
-                to: peer,
-                message: Message::abort(reason, text),
-            });
-        };
-        if let Err(e) = hello.realm.check(self.config.uri_rule) {
-            refuse(out, known::INVALID_URI, format!("invalid realm URI: {e}"));
-            return Ok(());
-        }
-        if !self.realms.contains_key(&hello.realm) {
-            if !self.config.auto_create_realms {
-                refuse(
-                    out,
-                    known::NO_SUCH_REALM,
-                    format!("no realm {}", hello.realm),
-                );
-                return Ok(());
-            }
-            self.realms.insert(hello.realm.clone(), Realm::default());
-        }
-        let offers_anonymous = match hello.details.get("authmethods") {
-            Some(Value::List(methods)) => {
-                methods.is_empty() || methods.contains(&Value::from("anonymous"))
-            }
-            _ => true,
-        };
-        if !offers_anonymous {
-            refuse(
-                out,
-                known::NO_MATCHING_AUTH_METHOD,
-                "this router offers anonymous authentication only".into(),
-            );
-            return Ok(());
-        }
-        let id = loop {
-            let candidate = Id::random(&mut self.rng);
-            if self.session_ids.insert(candidate) {
-                break candidate;
-            }
-        };
-        let authid = match hello.details.get("authid") {
-            Some(Value::Str(s)) => s.clone(),
-            _ => format!("anonymous-{id}"),
-        };
-        let mut details = Dict::new();
-        let role = || Value::Dict([("features".to_string(), Value::Dict(Dict::new()))].into());
-        details.insert(
-            "roles".into(),
-            Value::Dict([("broker".into(), role()), ("dealer".into(), role())].into()),
-        );
-        details.insert("realm".into(), Value::from(hello.realm.as_str()));
-        details.insert("agent".into(), Value::from(self.config.agent.as_str()));
-        details.insert("authid".into(), Value::from(authid));
-        details.insert("authrole".into(), Value::from("anonymous"));
-        details.insert("authmethod".into(), Value::from("anonymous"));
-        details.insert("authprovider".into(), Value::from("static"));
-        self.peers.insert(
-            peer,
-            PeerState::Established(Box::new(Session {
-                id,
-                realm: hello.realm,
-                requests: IdSequence::default(),
-                invocations: IdSequence::default(),
-            })),
-        );
-        out.push(Output::Send {
-            to: peer,
-            message: Message::Welcome(Welcome {
-                session: id,
-                details,
-            }),
-        });
-        Ok(())
-    }
-
-    /// Ends `peer`'s session, if any: subscriptions and registrations go, callers waiting on
-    /// it get `wamp.error.canceled`, its own calls are orphaned.
-    fn leave(&mut self, peer: PeerId, out: &mut Vec<Output>) {
-        let Some(PeerState::Established(session)) = self.peers.get(&peer) else {
-            return;
-        };
-        let (id, realm_name) = (session.id, session.realm.clone());
-        self.session_ids.remove(&id);
-        self.peers.insert(peer, PeerState::AwaitingHello);
-        let Some(realm) = self.realms.get_mut(&realm_name) else {
-            return;
-        };
-        realm.broker.remove_peer(peer);
-        for caller in realm.dealer.remove_peer(peer) {
-            if caller.peer != peer {
-                out.push(Output::Send {
-                    to: caller.peer,
-                    message: Message::error(MessageType::CALL, caller.request, known::CANCELED),
-                });
-            }
-        }
-    }
-
     fn established(
         &mut self,
         peer: PeerId,
@@ -395,51 +306,8 @@ impl<R: rand::RngCore> Router<R> {
                 self.leave(peer, out);
                 Ok(())
             }
-            Message::Yield(y) => {
-                check_no_passthru(t, &y.options, &y.payload)?;
-                if y.options.get("progress") == Some(&Value::Bool(true)) {
-                    return Err(Violation::NotNegotiated {
-                        message: t,
-                        feature: "progressive_call_results",
-                    });
-                }
-                let caller = self.finish_invocation(peer, t, y.request)?;
-                if let Some(caller) = caller {
-                    out.push(Output::Send {
-                        to: caller.peer,
-                        message: Message::Result(CallResult {
-                            request: caller.request,
-                            details: Dict::new(),
-                            payload: y.payload,
-                        }),
-                    });
-                }
-                Ok(())
-            }
-            Message::Error(e) => {
-                if e.request_type != MessageType::INVOCATION {
-                    return Err(Violation::InvalidErrorType {
-                        request_type: e.request_type,
-                    });
-                }
-                check_no_passthru(t, &e.details, &e.payload)?;
-                let caller = self.finish_invocation(peer, t, e.request)?;
-                if let Some(caller) = caller {
-                    // The callee's error URI, arguments and keyword arguments go to the
-                    // caller unchanged.
-                    out.push(Output::Send {
-                        to: caller.peer,
-                        message: Message::Error(WampError {
-                            request_type: MessageType::CALL,
-                            request: caller.request,
-                            details: Dict::new(),
-                            error: e.error,
-                            payload: e.payload,
-                        }),
-                    });
-                }
-                Ok(())
-            }
+            Message::Yield(y) => self.yield_result(peer, y, out),
+            Message::Error(e) => self.invocation_error(peer, e, out),
             request => self.request(peer, request, out),
         }
     }
@@ -451,67 +319,45 @@ impl<R: rand::RngCore> Router<R> {
         }
     }
 
-    fn finish_invocation(
-        &mut self,
-        peer: PeerId,
-        message: MessageType,
-        request: Id,
-    ) -> Result<Option<Caller>, Violation> {
-        let realm = self.session(peer).map(|s| s.realm.clone());
-        realm
-            .and_then(|r| self.realms.get_mut(&r))
-            .and_then(|r| r.dealer.finish(peer, request))
-            .ok_or(Violation::UnknownInvocation { message, request })
-    }
-
-    /// SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REGISTER, UNREGISTER and CALL.
+    /// SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REGISTER, UNREGISTER and CALL: the request ID must
+    /// be the next in sequence and the session's role allowed the action; then the broker or
+    /// dealer side handles it.
     fn request(
         &mut self,
         peer: PeerId,
         message: Message,
         out: &mut Vec<Output>,
     ) -> Result<(), Violation> {
-        let t = message.message_type();
-        let request = match &message {
+        let kind = message.message_type();
+        let id = match &message {
             Message::Subscribe(m) => m.request,
             Message::Unsubscribe(m) => m.request,
             Message::Publish(m) => m.request,
             Message::Register(m) => m.request,
             Message::Unregister(m) => m.request,
             Message::Call(m) => m.request,
-            _ => return Err(Violation::UnknownType { message: t }),
+            _ => return Err(Violation::UnknownType { message: kind }),
         };
-        let rule = self.config.uri_rule;
         let Some(session) = self.session(peer) else {
             return Ok(());
         };
         let expected = session.requests.peek();
-        if request != expected {
-            return Err(Violation::NonSequentialRequest {
-                expected,
-                got: request,
-            });
+        if id != expected {
+            return Err(Violation::NonSequentialRequest { expected, got: id });
         }
         session.requests.advance();
-        let realm_name = session.realm.clone();
+        let req = Request {
+            peer,
+            id,
+            kind,
+            realm: session.realm.clone(),
+        };
         let allowed = self
             .config
             .permissions
-            .get(&realm_name)
+            .get(&req.realm)
             .copied()
             .unwrap_or_default();
-        let Self {
-            realms,
-            router_ids,
-            rng,
-            peers,
-            ..
-        } = self;
-        let Some(realm) = realms.get_mut(&realm_name) else {
-            return Ok(());
-        };
-        let reply = |message: Message| Output::Send { to: peer, message };
-        let error = |uri: &str| reply(Message::error(t, request, uri));
         let refused = match &message {
             Message::Subscribe(_) => !allowed.subscribe,
             Message::Publish(_) => !allowed.publish,
@@ -523,139 +369,17 @@ impl<R: rand::RngCore> Router<R> {
             let silent = matches!(&message, Message::Publish(m)
                 if m.options.get("acknowledge") != Some(&Value::Bool(true)));
             if !silent {
-                out.push(error(known::NOT_AUTHORIZED));
+                out.push(req.error(known::NOT_AUTHORIZED));
             }
             return Ok(());
         }
-        let bad_uri = |uri: &Uri, reserved_ok: bool| {
-            uri.check(rule).is_err() || (!reserved_ok && uri.is_reserved())
-        };
         match message {
-            Message::Subscribe(m) => {
-                if bad_uri(&m.topic, true) {
-                    out.push(error(known::INVALID_URI));
-                } else if !exact_match(&m.options) {
-                    out.push(error(known::OPTION_NOT_ALLOWED));
-                } else {
-                    let subscription = realm
-                        .broker
-                        .subscribe(peer, m.topic, || router_ids.advance());
-                    out.push(reply(Message::Subscribed(Subscribed {
-                        request,
-                        subscription,
-                    })));
-                }
-            }
-            Message::Unsubscribe(m) => {
-                if realm.broker.unsubscribe(peer, m.subscription) {
-                    out.push(reply(Message::Unsubscribed(Unsubscribed {
-                        request: Some(request),
-                        details: None,
-                    })));
-                } else {
-                    out.push(error(known::NO_SUCH_SUBSCRIPTION));
-                }
-            }
-            Message::Publish(m) => {
-                check_no_passthru(t, &m.options, &m.payload)?;
-                let acknowledge = m.options.get("acknowledge") == Some(&Value::Bool(true));
-                if bad_uri(&m.topic, false) {
-                    if acknowledge {
-                        out.push(error(known::INVALID_URI));
-                    }
-                    return Ok(());
-                }
-                let publication = Id::random(rng);
-                let exclude_me = m.options.get("exclude_me") != Some(&Value::Bool(false));
-                if let Some((subscription, subscribers)) = realm.broker.subscribers(&m.topic) {
-                    for &to in subscribers {
-                        if exclude_me && to == peer {
-                            continue;
-                        }
-                        out.push(Output::Send {
-                            to,
-                            message: Message::Event(Event {
-                                subscription,
-                                publication,
-                                details: Dict::new(),
-                                payload: m.payload.clone(),
-                            }),
-                        });
-                    }
-                }
-                if acknowledge {
-                    out.push(reply(Message::Published(Published {
-                        request,
-                        publication,
-                    })));
-                }
-            }
-            Message::Register(m) => {
-                let single = m
-                    .options
-                    .get("invoke")
-                    .is_none_or(|v| v == &Value::from("single"));
-                if bad_uri(&m.procedure, false) {
-                    out.push(error(known::INVALID_URI));
-                } else if !exact_match(&m.options) || !single {
-                    out.push(error(known::OPTION_NOT_ALLOWED));
-                } else {
-                    match realm
-                        .dealer
-                        .register(peer, m.procedure, || router_ids.advance())
-                    {
-                        Some(registration) => out.push(reply(Message::Registered(Registered {
-                            request,
-                            registration,
-                        }))),
-                        None => out.push(error(known::PROCEDURE_ALREADY_EXISTS)),
-                    }
-                }
-            }
-            Message::Unregister(m) => {
-                if realm.dealer.unregister(peer, m.registration) {
-                    out.push(reply(Message::Unregistered(Unregistered {
-                        request: Some(request),
-                        details: None,
-                    })));
-                } else {
-                    out.push(error(known::NO_SUCH_REGISTRATION));
-                }
-            }
-            Message::Call(m) => {
-                check_no_passthru(t, &m.options, &m.payload)?;
-                if m.options.get("progress") == Some(&Value::Bool(true)) {
-                    return Err(Violation::NotNegotiated {
-                        message: t,
-                        feature: "progressive_call_invocations",
-                    });
-                }
-                if bad_uri(&m.procedure, true) {
-                    out.push(error(known::INVALID_URI));
-                    return Ok(());
-                }
-                let Some((registration, callee)) = realm.dealer.lookup(&m.procedure) else {
-                    out.push(error(known::NO_SUCH_PROCEDURE));
-                    return Ok(());
-                };
-                let Some(PeerState::Established(callee_session)) = peers.get_mut(&callee) else {
-                    out.push(error(known::NO_SUCH_PROCEDURE));
-                    return Ok(());
-                };
-                let invocation = callee_session.invocations.advance();
-                realm
-                    .dealer
-                    .start(callee, invocation, Caller { peer, request });
-                out.push(Output::Send {
-                    to: callee,
-                    message: Message::Invocation(Invocation {
-                        request: invocation,
-                        registration,
-                        details: Dict::new(),
-                        payload: m.payload,
-                    }),
-                });
-            }
+            Message::Subscribe(m) => self.subscribe(&req, m, out),
+            Message::Unsubscribe(m) => self.unsubscribe(&req, m, out),
+            Message::Publish(m) => return self.publish(&req, m, out),
+            Message::Register(m) => self.register(&req, m, out),
+            Message::Unregister(m) => self.unregister(&req, m, out),
+            Message::Call(m) => return self.call(&req, m, out),
             _ => {}
         }
         Ok(())

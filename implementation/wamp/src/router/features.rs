@@ -1,0 +1,29 @@
+//! What the router announces in WELCOME.Details.roles: exactly the advanced-profile features
+//! it implements (`advanced/features.md`). A feature is added here in the same change that
+//! implements it, and clients may rely on everything listed.
+
+use crate::value::{Dict, Value};
+
+/// Broker features.
+pub const BROKER: &[&str] = &[];
+
+/// Dealer features.
+pub const DEALER: &[&str] = &[];
+
+/// WELCOME.Details.roles: `{broker: {features: {…: true}}, dealer: {features: {…: true}}}`.
+pub fn router_roles() -> Value {
+    let role = |features: &[&str]| {
+        let features: Dict = features
+            .iter()
+            .map(|f| ((*f).to_owned(), Value::Bool(true)))
+            .collect();
+        Value::Dict([("features".to_owned(), Value::Dict(features))].into())
+    };
+    Value::Dict(
+        [
+            ("broker".into(), role(BROKER)),
+            ("dealer".into(), role(DEALER)),
+        ]
+        .into(),
+    )
+}

@@ -1,0 +1,224 @@
+//! Sessions: who a peer is once WELCOME went out (identity, announced client features), how a
+//! HELLO becomes a session, and what leaving releases.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Output, PeerId, PeerState, Phase, Realm, Router, Violation, features};
+use crate::id::{Id, IdSequence};
+use crate::message::*;
+use crate::uri::{Uri, known};
+use crate::value::{Dict, Value};
+
+/// Who a session authenticated as (WELCOME.Details `authid`, `authrole`, `authmethod`,
+/// `authprovider`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The principal.
+    pub authid: String,
+    /// The role whose permissions apply.
+    pub authrole: String,
+    /// `anonymous`, `ticket`, `wampcra` or `cryptosign`.
+    pub authmethod: String,
+    /// Where the principal was found (`static`: the router configuration).
+    pub authprovider: String,
+}
+
+/// The features a client announced per role in HELLO.Details.roles (`basic/sessions.md`);
+/// a feature counts only when its value is `true`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientRoles(BTreeMap<String, BTreeSet<String>>);
+
+impl ClientRoles {
+    /// Reads HELLO.Details.roles; anything that is not a dict of `{features: {name: true}}`
+    /// counts as announcing nothing.
+    pub fn from_hello(details: &Dict) -> ClientRoles {
+        let mut roles = BTreeMap::new();
+        if let Some(Value::Dict(announced)) = details.get("roles") {
+            for (role, value) in announced {
+                let features = value
+                    .as_dict()
+                    .and_then(|r| r.get("features"))
+                    .and_then(Value::as_dict)
+                    .map(|f| {
+                        f.iter()
+                            .filter(|(_, on)| **on == Value::Bool(true))
+                            .map(|(name, _)| name.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                roles.insert(role.clone(), features);
+            }
+        }
+        ClientRoles(roles)
+    }
+
+    /// Whether the client plays `role` (`caller`, `callee`, `publisher`, `subscriber`).
+    pub fn has_role(&self, role: &str) -> bool {
+        self.0.contains_key(role)
+    }
+
+    /// Whether the client announced `feature` for `role`.
+    pub fn announces(&self, role: &str, feature: &str) -> bool {
+        self.0.get(role).is_some_and(|f| f.contains(feature))
+    }
+}
+
+/// An established session.
+#[derive(Debug)]
+pub(super) struct Session {
+    pub(super) id: Id,
+    pub(super) realm: Uri,
+    pub(super) identity: Identity,
+    pub(super) roles: ClientRoles,
+    /// Next expected client→router request ID.
+    pub(super) requests: IdSequence,
+    /// Router→client INVOCATION request IDs.
+    pub(super) invocations: IdSequence,
+}
+
+impl<R: rand::RngCore> Router<R> {
+    /// HELLO (or ABORT) from a peer without a session.
+    pub(super) fn awaiting_hello(
+        &mut self,
+        peer: PeerId,
+        message: Message,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Violation> {
+        let hello = match message {
+            Message::Hello(h) => h,
+            // The client gave up on a session that never opened: nothing to answer.
+            Message::Abort(_) => return Ok(()),
+            other => {
+                return Err(Violation::WrongState {
+                    message: other.message_type(),
+                    phase: Phase::AwaitingHello,
+                });
+            }
+        };
+        let refuse = |out: &mut Vec<Output>, reason: &str, text: String| {
+            out.push(Output::Send {
+                to: peer,
+                message: Message::abort(reason, text),
+            });
+        };
+        if let Err(e) = hello.realm.check(self.config.uri_rule) {
+            refuse(out, known::INVALID_URI, format!("invalid realm URI: {e}"));
+            return Ok(());
+        }
+        if !self.realms.contains_key(&hello.realm) {
+            if !self.config.auto_create_realms {
+                refuse(
+                    out,
+                    known::NO_SUCH_REALM,
+                    format!("no realm {}", hello.realm),
+                );
+                return Ok(());
+            }
+            self.realms.insert(hello.realm.clone(), Realm::default());
+        }
+        let offers_anonymous = match hello.details.get("authmethods") {
+            Some(Value::List(methods)) => {
+                methods.is_empty() || methods.contains(&Value::from("anonymous"))
+            }
+            _ => true,
+        };
+        if !offers_anonymous {
+            refuse(
+                out,
+                known::NO_MATCHING_AUTH_METHOD,
+                "this router offers anonymous authentication only".into(),
+            );
+            return Ok(());
+        }
+        let id = self.new_session_id();
+        let authid = match hello.details.get("authid") {
+            Some(Value::Str(s)) => s.clone(),
+            _ => format!("anonymous-{id}"),
+        };
+        let identity = Identity {
+            authid,
+            authrole: "anonymous".into(),
+            authmethod: "anonymous".into(),
+            authprovider: "static".into(),
+        };
+        let roles = ClientRoles::from_hello(&hello.details);
+        self.welcome(peer, id, hello.realm, identity, roles, out);
+        Ok(())
+    }
+
+    fn new_session_id(&mut self) -> Id {
+        loop {
+            let candidate = Id::random(&mut self.rng);
+            if self.session_ids.insert(candidate) {
+                return candidate;
+            }
+        }
+    }
+
+    /// Opens the session and sends WELCOME.
+    fn welcome(
+        &mut self,
+        peer: PeerId,
+        id: Id,
+        realm: Uri,
+        identity: Identity,
+        roles: ClientRoles,
+        out: &mut Vec<Output>,
+    ) {
+        let mut details = Dict::new();
+        details.insert("roles".into(), features::router_roles());
+        details.insert("realm".into(), Value::from(realm.as_str()));
+        details.insert("agent".into(), Value::from(self.config.agent.as_str()));
+        details.insert("authid".into(), Value::from(identity.authid.as_str()));
+        details.insert("authrole".into(), Value::from(identity.authrole.as_str()));
+        details.insert(
+            "authmethod".into(),
+            Value::from(identity.authmethod.as_str()),
+        );
+        details.insert(
+            "authprovider".into(),
+            Value::from(identity.authprovider.as_str()),
+        );
+        self.peers.insert(
+            peer,
+            PeerState::Established(Box::new(Session {
+                id,
+                realm,
+                identity,
+                roles,
+                requests: IdSequence::default(),
+                invocations: IdSequence::default(),
+            })),
+        );
+        out.push(Output::Send {
+            to: peer,
+            message: Message::Welcome(Welcome {
+                session: id,
+                details,
+            }),
+        });
+    }
+
+    /// Ends `peer`'s session, if any: subscriptions and registrations go, callers waiting on
+    /// it get `wamp.error.canceled`, its own calls are orphaned.
+    pub(super) fn leave(&mut self, peer: PeerId, out: &mut Vec<Output>) {
+        let Some(PeerState::Established(session)) = self.peers.get(&peer) else {
+            return;
+        };
+        let (id, realm_name) = (session.id, session.realm.clone());
+        self.session_ids.remove(&id);
+        self.peers.insert(peer, PeerState::AwaitingHello);
+        let Some(realm) = self.realms.get_mut(&realm_name) else {
+            return;
+        };
+        realm.broker.remove_peer(peer);
+        for caller in realm.dealer.remove_peer(peer) {
+            if caller.peer != peer {
+                out.push(Output::Send {
+                    to: caller.peer,
+                    message: Message::error(MessageType::CALL, caller.request, known::CANCELED),
+                });
+            }
+        }
+    }
+}
