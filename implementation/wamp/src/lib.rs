@@ -28,6 +28,7 @@ pub mod client;
 pub mod fuzzing;
 pub mod id;
 pub mod message;
+pub mod pattern;
 pub mod router;
 pub mod serializer;
 pub mod uri;
