@@ -285,18 +285,26 @@ fn violations() {
         ),
         (
             true,
-            "[69,1,{}]",
+            r#"[68,1,600,{"progress":true}]"#,
             Violation::NotNegotiated {
-                message: MessageType::INTERRUPT,
-                feature: "call_canceling",
+                message: MessageType::INVOCATION,
+                feature: "progressive_call_invocations",
             },
         ),
         (
             true,
-            r#"[35,0,{"subscription":5}]"#,
-            Violation::NotNegotiated {
+            r#"[35,0,{"reason":"gone"}]"#,
+            Violation::RevocationWithoutId {
                 message: MessageType::UNSUBSCRIBED,
-                feature: "subscription_revocation",
+                key: "subscription",
+            },
+        ),
+        (
+            true,
+            r#"[67,0,{}]"#,
+            Violation::RevocationWithoutId {
+                message: MessageType::UNREGISTERED,
+                key: "registration",
             },
         ),
         (

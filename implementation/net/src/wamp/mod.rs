@@ -10,9 +10,11 @@ pub mod rawsocket;
 mod server;
 mod transport;
 
+pub use ampel_wamp::client::CancelMode;
 pub use client::{
-    CallReply, Client, ClientOptions, EventData, InvocationRequest, Joined, RUNTIME_ERROR,
-    Registration, Subscription,
+    CallHandle, CallOptions, CallReply, Client, ClientOptions, EventData, InvocationRequest,
+    InvokePolicy, Joined, MatchPolicy, PublishOptions, RUNTIME_ERROR, RegisterOptions,
+    Registration, Revocation, SubscribeOptions, Subscription,
 };
 pub use endpoint::Endpoint;
 pub use error::{ApplicationError, Error};

@@ -8,6 +8,8 @@ use std::time::Duration;
 use ampel_net::{Listener, MaybeTlsStream, ServerConfig, WebSocket};
 use tokio::task::JoinHandle;
 
+pub mod crossbar;
+
 /// Every test body runs within this bound.
 pub const LIMIT: Duration = Duration::from_secs(30);
 

@@ -14,12 +14,27 @@
 //! client.leave().await?;
 //! # let _ = (event, reply); Ok(()) }
 //! ```
+//!
+//! Advanced profile: typed options ([`CallOptions`], [`RegisterOptions`],
+//! [`SubscribeOptions`], [`PublishOptions`]) for every `*_with` method; progressive results
+//! and canceling through [`CallHandle`]; a callee's [`InvocationRequest`] can send progressive
+//! results and learns of INTERRUPT; revoked registrations and subscriptions end their stream
+//! and say why ([`Registration::revoked`], [`Subscription::revoked`]).
+
+mod call;
+mod options;
+
+pub use call::CallHandle;
+pub use options::{
+    CallOptions, InvokePolicy, MatchPolicy, PublishOptions, RegisterOptions, SubscribeOptions,
+};
 
 use std::collections::HashMap;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use ampel_wamp::client::{ClientEvent, ClientSession};
+use ampel_wamp::client::{CancelMode, ClientEvent, ClientSession, CommandError};
 use ampel_wamp::message::{Event, Invocation, MessageType};
 use ampel_wamp::uri::known;
 use ampel_wamp::{Dict, Id, List, Payload, Serialization, Uri, Value};
@@ -31,6 +46,9 @@ use super::{ApplicationError, Endpoint, Error, connect_transport};
 use crate::CloseCode;
 
 type Reply<T> = oneshot::Sender<Result<T, Error>>;
+
+/// Where a registration's or subscription's revocation is reported.
+type RevokedSink = oneshot::Sender<Revocation>;
 
 /// A command from a handle to the driver task.
 enum Command {
@@ -46,6 +64,7 @@ enum Command {
         topic: Uri,
         options: Dict,
         events: mpsc::UnboundedSender<EventData>,
+        revoked: RevokedSink,
         reply: Reply<Id>,
     },
     Unsubscribe {
@@ -62,6 +81,7 @@ enum Command {
         procedure: Uri,
         options: Dict,
         invocations: mpsc::UnboundedSender<InvocationRequest>,
+        revoked: RevokedSink,
         reply: Reply<Id>,
     },
     Unregister {
@@ -72,12 +92,36 @@ enum Command {
         procedure: Uri,
         options: Dict,
         payload: Payload,
-        reply: Reply<CallReply>,
+        progress: mpsc::UnboundedSender<CallReply>,
+        result: Reply<CallReply>,
+        /// Answered with the request ID as soon as the CALL is queued.
+        started: Reply<Id>,
+    },
+    Cancel {
+        request: Id,
+        mode: CancelMode,
+        reply: Reply<()>,
     },
     Yield {
         request: Id,
         outcome: Result<Payload, ApplicationError>,
     },
+    /// A progressive YIELD.
+    Progress {
+        request: Id,
+        payload: Payload,
+    },
+    /// An [`InvocationRequest`] was dropped unanswered.
+    Abandon {
+        request: Id,
+    },
+}
+
+/// Why the router revoked a registration or subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// `Details.reason`, if the router gave one.
+    pub reason: Option<String>,
 }
 
 /// What WELCOME said.
@@ -119,6 +163,26 @@ fn split(payload: Payload) -> (List, Dict) {
         Payload::ArgsKw(a, k) => (a, k),
         // An opaque payload (payload passthru) is never negotiated by this client.
         Payload::None | Payload::Opaque(_) => (List::new(), Dict::new()),
+    }
+}
+
+impl EventData {
+    /// `details.topic`: the concrete topic of an event on a pattern subscription.
+    pub fn topic(&self) -> Option<&str> {
+        self.details.get("topic").and_then(Value::as_str)
+    }
+
+    /// `details.publisher`: the publisher's session, when the broker disclosed it.
+    pub fn publisher(&self) -> Option<Id> {
+        self.details
+            .get("publisher")
+            .and_then(Value::as_u64)
+            .and_then(Id::new)
+    }
+
+    /// `details.retained`: the broker kept this event and replays it to a new subscriber.
+    pub fn retained(&self) -> bool {
+        self.details.get("retained") == Some(&Value::Bool(true))
     }
 }
 
@@ -215,20 +279,27 @@ impl Client {
         self.subscribe_with(topic, Dict::new()).await
     }
 
-    /// Subscribes with SUBSCRIBE.Options.
-    pub async fn subscribe_with(&self, topic: &str, options: Dict) -> Result<Subscription, Error> {
+    /// Subscribes with SUBSCRIBE.Options ([`SubscribeOptions`] or a raw dict).
+    pub async fn subscribe_with(
+        &self,
+        topic: &str,
+        options: impl Into<Dict>,
+    ) -> Result<Subscription, Error> {
         let (events, rx) = mpsc::unbounded_channel();
+        let (revoked, revocation) = oneshot::channel();
         let id = self
             .ask(|reply| Command::Subscribe {
                 topic: topic.into(),
-                options,
+                options: options.into(),
                 events,
+                revoked,
                 reply,
             })
             .await?;
         Ok(Subscription {
             id,
             events: rx,
+            revocation,
             commands: self.commands.clone(),
         })
     }
@@ -255,17 +326,18 @@ impl Client {
         }
     }
 
-    /// Publishes with PUBLISH.Options; `Some(publication)` when `acknowledge` was set.
+    /// Publishes with PUBLISH.Options ([`PublishOptions`] or a raw dict);
+    /// `Some(publication)` when `acknowledge` was set.
     pub async fn publish_with(
         &self,
         topic: &str,
-        options: Dict,
+        options: impl Into<Dict>,
         args: List,
         kwargs: Dict,
     ) -> Result<Option<Id>, Error> {
         self.ask(|reply| Command::Publish {
             topic: topic.into(),
-            options,
+            options: options.into(),
             payload: Payload::new(args, kwargs),
             reply,
         })
@@ -274,40 +346,74 @@ impl Client {
 
     /// Registers `procedure`; invocations arrive on the returned [`Registration`].
     pub async fn register(&self, procedure: &str) -> Result<Registration, Error> {
+        self.register_with(procedure, Dict::new()).await
+    }
+
+    /// Registers with REGISTER.Options ([`RegisterOptions`] or a raw dict).
+    pub async fn register_with(
+        &self,
+        procedure: &str,
+        options: impl Into<Dict>,
+    ) -> Result<Registration, Error> {
         let (invocations, rx) = mpsc::unbounded_channel();
+        let (revoked, revocation) = oneshot::channel();
         let id = self
             .ask(|reply| Command::Register {
                 procedure: procedure.into(),
-                options: Dict::new(),
+                options: options.into(),
                 invocations,
+                revoked,
                 reply,
             })
             .await?;
         Ok(Registration {
             id,
             invocations: rx,
+            revocation,
             commands: self.commands.clone(),
         })
     }
 
     /// Registers `procedure` with a handler run (in its own task) for every invocation: its
-    /// `Ok((args, kwargs))` becomes YIELD, its `Err` an ERROR. Returns the registration ID.
+    /// `Ok((args, kwargs))` becomes YIELD, its `Err` an ERROR. If the dealer interrupts an
+    /// invocation, the handler is dropped and the invocation answered with ERROR
+    /// `wamp.error.canceled` (not at all under `killnowait`). Returns the registration ID.
     pub async fn register_fn<F, Fut>(&self, procedure: &str, handler: F) -> Result<Id, Error>
     where
         F: Fn(List, Dict) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(List, Dict), ApplicationError>> + Send + 'static,
     {
-        let mut registration = self.register(procedure).await?;
+        self.register_fn_with(procedure, Dict::new(), handler).await
+    }
+
+    /// [`Client::register_fn`] with REGISTER.Options.
+    pub async fn register_fn_with<F, Fut>(
+        &self,
+        procedure: &str,
+        options: impl Into<Dict>,
+        handler: F,
+    ) -> Result<Id, Error>
+    where
+        F: Fn(List, Dict) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(List, Dict), ApplicationError>> + Send + 'static,
+    {
+        let mut registration = self.register_with(procedure, options).await?;
         let id = registration.id();
-        let handler = std::sync::Arc::new(handler);
+        let handler = Arc::new(handler);
         tokio::spawn(async move {
-            while let Some(invocation) = registration.next().await {
+            while let Some(mut invocation) = registration.next().await {
                 let handler = handler.clone();
                 tokio::spawn(async move {
-                    let (args, kwargs) = (invocation.args.clone(), invocation.kwargs.clone());
-                    match handler(args, kwargs).await {
-                        Ok((args, kwargs)) => invocation.reply(args, kwargs),
-                        Err(e) => invocation.fail(e),
+                    let work = handler(invocation.args.clone(), invocation.kwargs.clone());
+                    let outcome = tokio::select! {
+                        outcome = work => Some(outcome),
+                        _ = invocation.interrupted() => None,
+                    };
+                    match outcome {
+                        Some(Ok((args, kwargs))) => invocation.reply(args, kwargs),
+                        Some(Err(e)) => invocation.fail(e),
+                        // Dropping it answers as the interrupt requires.
+                        None => drop(invocation),
                     }
                 });
             }
@@ -334,21 +440,48 @@ impl Client {
         self.call_with(procedure, Dict::new(), args, kwargs).await
     }
 
-    /// Calls with CALL.Options.
+    /// Calls with CALL.Options ([`CallOptions`] or a raw dict) and waits for the final
+    /// result; progressive results, if any, are skipped (see [`Client::start_call`]).
     pub async fn call_with(
         &self,
         procedure: &str,
-        options: Dict,
+        options: impl Into<Dict>,
         args: List,
         kwargs: Dict,
     ) -> Result<CallReply, Error> {
-        self.ask(|reply| Command::Call {
-            procedure: procedure.into(),
-            options,
-            payload: Payload::new(args, kwargs),
-            reply,
+        self.start_call(procedure, options, args, kwargs)
+            .await?
+            .result()
+            .await
+    }
+
+    /// Sends a CALL and returns at once with a [`CallHandle`] for its progressive results,
+    /// its final result and canceling it.
+    pub async fn start_call(
+        &self,
+        procedure: &str,
+        options: impl Into<Dict>,
+        args: List,
+        kwargs: Dict,
+    ) -> Result<CallHandle, Error> {
+        let (progress, progress_rx) = mpsc::unbounded_channel();
+        let (result, result_rx) = oneshot::channel();
+        let request = self
+            .ask(|started| Command::Call {
+                procedure: procedure.into(),
+                options: options.into(),
+                payload: Payload::new(args, kwargs),
+                progress,
+                result,
+                started,
+            })
+            .await?;
+        Ok(CallHandle {
+            request,
+            progress: progress_rx,
+            result: result_rx,
+            commands: self.commands.clone(),
         })
-        .await
     }
 }
 
@@ -381,6 +514,7 @@ async fn join(
 pub struct Subscription {
     id: Id,
     events: mpsc::UnboundedReceiver<EventData>,
+    revocation: oneshot::Receiver<Revocation>,
     commands: mpsc::UnboundedSender<Command>,
 }
 
@@ -393,6 +527,12 @@ impl Subscription {
     /// The next event.
     pub async fn next(&mut self) -> Option<EventData> {
         self.events.recv().await
+    }
+
+    /// The broker's revocation, once [`Subscription::next`] has returned `None` because of
+    /// it (`[UNSUBSCRIBED, 0, {subscription, reason}]`).
+    pub fn revoked(&mut self) -> Option<Revocation> {
+        self.revocation.try_recv().ok()
     }
 
     /// Unsubscribes and waits for UNSUBSCRIBED.
@@ -419,6 +559,7 @@ impl futures_core::Stream for Subscription {
 pub struct Registration {
     id: Id,
     invocations: mpsc::UnboundedReceiver<InvocationRequest>,
+    revocation: oneshot::Receiver<Revocation>,
     commands: mpsc::UnboundedSender<Command>,
 }
 
@@ -431,6 +572,12 @@ impl Registration {
     /// The next invocation.
     pub async fn next(&mut self) -> Option<InvocationRequest> {
         self.invocations.recv().await
+    }
+
+    /// The dealer's revocation, once [`Registration::next`] has returned `None` because of
+    /// it (`[UNREGISTERED, 0, {registration, reason}]`).
+    pub fn revoked(&mut self) -> Option<Revocation> {
+        self.revocation.try_recv().ok()
     }
 
     /// Unregisters and waits for UNREGISTERED.
@@ -456,8 +603,10 @@ impl futures_core::Stream for Registration {
 }
 
 /// One INVOCATION to answer with [`InvocationRequest::reply`] or
-/// [`InvocationRequest::fail`]; dropping it unanswered sends ERROR
-/// `wamp.error.runtime_error` so the caller is not left waiting.
+/// [`InvocationRequest::fail`], after any number of [`InvocationRequest::progress`] results
+/// if the caller asked for them. Dropping it unanswered sends ERROR
+/// `wamp.error.runtime_error` so the caller is not left waiting, or `wamp.error.canceled`
+/// after an INTERRUPT (nothing after a `killnowait` one: the dealer discards answers).
 #[derive(Debug)]
 pub struct InvocationRequest {
     request: Id,
@@ -467,6 +616,8 @@ pub struct InvocationRequest {
     pub kwargs: Dict,
     /// INVOCATION.Details.
     pub details: Dict,
+    interrupt: oneshot::Receiver<CancelMode>,
+    interrupted: Option<CancelMode>,
     commands: Option<mpsc::UnboundedSender<Command>>,
 }
 
@@ -484,6 +635,71 @@ impl InvocationRequest {
         }
     }
 
+    /// The INVOCATION request ID.
+    pub fn request(&self) -> Id {
+        self.request
+    }
+
+    /// `details.receive_progress`: the caller accepts progressive results.
+    pub fn receive_progress(&self) -> bool {
+        self.details.get("receive_progress") == Some(&Value::Bool(true))
+    }
+
+    /// `details.caller`: the caller's session, when the dealer disclosed it.
+    pub fn caller(&self) -> Option<Id> {
+        self.details
+            .get("caller")
+            .and_then(Value::as_u64)
+            .and_then(Id::new)
+    }
+
+    /// `details.procedure`: the concrete procedure of a pattern-based registration.
+    pub fn procedure(&self) -> Option<&str> {
+        self.details.get("procedure").and_then(Value::as_str)
+    }
+
+    /// Sends a progressive result (YIELD with `progress: true`); the invocation stays open.
+    /// Refused unless the caller asked for progress ([`InvocationRequest::receive_progress`]).
+    pub fn progress(&self, args: List, kwargs: Dict) -> Result<(), Error> {
+        if !self.receive_progress() {
+            return Err(CommandError::ProgressNotRequested {
+                request: self.request,
+            }
+            .into());
+        }
+        let commands = self.commands.as_ref().ok_or(Error::ConnectionClosed)?;
+        commands
+            .send(Command::Progress {
+                request: self.request,
+                payload: Payload::new(args, kwargs),
+            })
+            .map_err(|_| Error::ConnectionClosed)
+    }
+
+    /// Waits until the dealer interrupts this invocation (INTERRUPT) and returns the mode;
+    /// never returns if it does not, so use it in a `select!` beside the work.
+    pub async fn interrupted(&mut self) -> CancelMode {
+        if let Some(mode) = self.interrupted {
+            return mode;
+        }
+        match (&mut self.interrupt).await {
+            Ok(mode) => {
+                self.interrupted = Some(mode);
+                mode
+            }
+            // The invocation ended without an interrupt (the session is gone).
+            Err(_) => std::future::pending().await,
+        }
+    }
+
+    /// The INTERRUPT mode if the dealer has interrupted this invocation, without waiting.
+    pub fn interruption(&mut self) -> Option<CancelMode> {
+        if self.interrupted.is_none() {
+            self.interrupted = self.interrupt.try_recv().ok();
+        }
+        self.interrupted
+    }
+
     /// Answers with YIELD.
     pub fn reply(self, args: List, kwargs: Dict) {
         self.answer(Ok(Payload::new(args, kwargs)));
@@ -498,9 +714,9 @@ impl InvocationRequest {
 impl Drop for InvocationRequest {
     fn drop(&mut self) {
         if let Some(commands) = self.commands.take() {
-            let _ = commands.send(Command::Yield {
+            // The driver knows whether an INTERRUPT came, so it picks the answer.
+            let _ = commands.send(Command::Abandon {
                 request: self.request,
-                outcome: Err(ApplicationError::new(RUNTIME_ERROR)),
             });
         }
     }
@@ -508,12 +724,14 @@ impl Drop for InvocationRequest {
 
 /// A request waiting for the router's reply.
 enum Pending {
-    Subscribe(Reply<Id>, mpsc::UnboundedSender<EventData>),
+    Subscribe(Reply<Id>, SubscriptionSink),
     Unsubscribe(Reply<()>),
     Publish(Reply<Option<Id>>),
-    Register(Reply<Id>, mpsc::UnboundedSender<InvocationRequest>),
+    Register(Reply<Id>, RegistrationSink),
     Unregister(Reply<()>),
-    Call(Reply<CallReply>),
+    /// The final result's sink and the progressive results' sink (dropped with the entry,
+    /// which ends the caller's progress stream).
+    Call(Reply<CallReply>, mpsc::UnboundedSender<CallReply>),
 }
 
 impl Pending {
@@ -524,9 +742,29 @@ impl Pending {
             Pending::Unsubscribe(r) | Pending::Unregister(r) => r.send(Err(error)).is_ok(),
             Pending::Publish(r) => r.send(Err(error)).is_ok(),
             Pending::Register(r, _) => r.send(Err(error)).is_ok(),
-            Pending::Call(r) => r.send(Err(error)).is_ok(),
+            Pending::Call(r, _) => r.send(Err(error)).is_ok(),
         };
     }
+}
+
+/// Where one local subscriber's events (and its revocation) go.
+struct SubscriptionSink {
+    events: mpsc::UnboundedSender<EventData>,
+    revoked: RevokedSink,
+}
+
+/// Where one registration's invocations (and its revocation) go.
+struct RegistrationSink {
+    invocations: mpsc::UnboundedSender<InvocationRequest>,
+    revoked: RevokedSink,
+}
+
+/// An invocation handed to the application and not answered yet.
+struct OpenInvocation {
+    /// Tells the [`InvocationRequest`] of an INTERRUPT.
+    interrupt: Option<oneshot::Sender<CancelMode>>,
+    /// An INTERRUPT (kill) came: an abandoned invocation is answered `canceled`.
+    interrupted: bool,
 }
 
 /// The task owning the transport and the session.
@@ -534,8 +772,10 @@ struct Driver {
     transport: Transport,
     session: ClientSession,
     pending: HashMap<Id, Pending>,
-    subscriptions: HashMap<Id, Vec<mpsc::UnboundedSender<EventData>>>,
-    registrations: HashMap<Id, mpsc::UnboundedSender<InvocationRequest>>,
+    /// Several local subscribers may share one subscription ID (same topic and options).
+    subscriptions: HashMap<Id, Vec<SubscriptionSink>>,
+    registrations: HashMap<Id, RegistrationSink>,
+    invocations: HashMap<Id, OpenInvocation>,
     joining: Option<Reply<Joined>>,
     leaving: Option<Reply<()>>,
     /// A handle for invocation answers, given to each [`InvocationRequest`].
@@ -558,6 +798,7 @@ impl Driver {
             pending: HashMap::new(),
             subscriptions: HashMap::new(),
             registrations: HashMap::new(),
+            invocations: HashMap::new(),
             joining: None,
             leaving: None,
             commands: None,
@@ -616,6 +857,7 @@ impl Driver {
         }
         self.subscriptions.clear();
         self.registrations.clear();
+        self.invocations.clear();
     }
 
     /// The session ended (ABORT, GOODBYE, violation): pending requests fail, streams end.
@@ -632,6 +874,7 @@ impl Driver {
         }
         self.subscriptions.clear();
         self.registrations.clear();
+        self.invocations.clear();
     }
 
     fn command(&mut self, command: Command) -> Flow {
@@ -653,9 +896,13 @@ impl Driver {
                 topic,
                 options,
                 events,
+                revoked,
                 reply,
             } => match s.subscribe(topic, options) {
-                Ok(id) => drop(self.pending.insert(id, Pending::Subscribe(reply, events))),
+                Ok(id) => {
+                    let sink = SubscriptionSink { events, revoked };
+                    self.pending.insert(id, Pending::Subscribe(reply, sink));
+                }
                 Err(e) => drop(reply.send(Err(e.into()))),
             },
             Command::Unsubscribe {
@@ -682,12 +929,16 @@ impl Driver {
                 procedure,
                 options,
                 invocations,
+                revoked,
                 reply,
             } => match s.register(procedure, options) {
-                Ok(id) => drop(
-                    self.pending
-                        .insert(id, Pending::Register(reply, invocations)),
-                ),
+                Ok(id) => {
+                    let sink = RegistrationSink {
+                        invocations,
+                        revoked,
+                    };
+                    self.pending.insert(id, Pending::Register(reply, sink));
+                }
                 Err(e) => drop(reply.send(Err(e.into()))),
             },
             Command::Unregister {
@@ -701,12 +952,41 @@ impl Driver {
                 procedure,
                 options,
                 payload,
-                reply,
+                progress,
+                result,
+                started,
             } => match s.call(procedure, options, payload) {
-                Ok(id) => drop(self.pending.insert(id, Pending::Call(reply))),
-                Err(e) => drop(reply.send(Err(e.into()))),
+                Ok(id) => {
+                    self.pending.insert(id, Pending::Call(result, progress));
+                    let _ = started.send(Ok(id));
+                }
+                Err(e) => drop(started.send(Err(e.into()))),
             },
+            Command::Cancel {
+                request,
+                mode,
+                reply,
+            } => drop(reply.send(s.cancel(request, mode).map_err(Error::from))),
+            Command::Progress { request, payload } => {
+                // Fails only when the invocation or session is gone: nothing to send.
+                let _ = s.yield_progress(request, payload);
+            }
+            Command::Abandon { request } => {
+                let interrupted = self
+                    .invocations
+                    .remove(&request)
+                    .is_some_and(|open| open.interrupted);
+                let error = if interrupted {
+                    known::CANCELED
+                } else {
+                    RUNTIME_ERROR
+                };
+                // Fails when already answered, interrupted with killnowait, or the session
+                // is gone: then nothing is owed.
+                let _ = s.yield_error(request, error.into(), Dict::new(), Payload::None);
+            }
             Command::Yield { request, outcome } => {
+                self.invocations.remove(&request);
                 // Fails only when the session that invoked us is gone: nothing to answer.
                 let _ = match outcome {
                     Ok(payload) => s.yield_result(request, Dict::new(), payload),
@@ -794,11 +1074,11 @@ impl Driver {
                 request,
                 subscription,
             } => {
-                if let Some(Pending::Subscribe(r, events)) = self.pending.remove(&request) {
+                if let Some(Pending::Subscribe(r, sink)) = self.pending.remove(&request) {
                     self.subscriptions
                         .entry(subscription)
                         .or_default()
-                        .push(events);
+                        .push(sink);
                     let _ = r.send(Ok(subscription));
                 }
             }
@@ -819,8 +1099,8 @@ impl Driver {
                 request,
                 registration,
             } => {
-                if let Some(Pending::Register(r, invocations)) = self.pending.remove(&request) {
-                    self.registrations.insert(registration, invocations);
+                if let Some(Pending::Register(r, sink)) = self.pending.remove(&request) {
+                    self.registrations.insert(registration, sink);
                     let _ = r.send(Ok(registration));
                 }
             }
@@ -829,12 +1109,27 @@ impl Driver {
                     let _ = r.send(Ok(()));
                 }
             }
+            ClientEvent::Progress {
+                request,
+                details,
+                payload,
+            } => {
+                if let Some(Pending::Call(_, progress)) = self.pending.get(&request) {
+                    let (args, kwargs) = split(payload);
+                    // The caller may have stopped reading progress: it still gets the result.
+                    let _ = progress.send(CallReply {
+                        args,
+                        kwargs,
+                        details,
+                    });
+                }
+            }
             ClientEvent::Result {
                 request,
                 details,
                 payload,
             } => {
-                if let Some(Pending::Call(r)) = self.pending.remove(&request) {
+                if let Some(Pending::Call(r, _)) = self.pending.remove(&request) {
                     let (args, kwargs) = split(payload);
                     let _ = r.send(Ok(CallReply {
                         args,
@@ -865,10 +1160,42 @@ impl Driver {
             ClientEvent::Event(event) => {
                 if let Some(sinks) = self.subscriptions.get_mut(&event.subscription) {
                     let data = EventData::from(event);
-                    sinks.retain(|sink| sink.send(data.clone()).is_ok());
+                    sinks.retain(|sink| sink.events.send(data.clone()).is_ok());
                 }
             }
             ClientEvent::Invocation(invocation) => self.invocation(invocation),
+            ClientEvent::Interrupt { request, mode, .. } => {
+                let killnowait = mode == CancelMode::KillNoWait;
+                if let Some(open) = self.invocations.get_mut(&request) {
+                    open.interrupted = true;
+                    if let Some(tell) = open.interrupt.take() {
+                        let _ = tell.send(mode);
+                    }
+                }
+                if killnowait {
+                    // The session closed it: no answer is owed any more.
+                    self.invocations.remove(&request);
+                }
+            }
+            ClientEvent::RegistrationRevoked {
+                registration,
+                reason,
+            } => {
+                if let Some(sink) = self.registrations.remove(&registration) {
+                    // Reported before the invocation stream ends (the sink drops here).
+                    let _ = sink.revoked.send(Revocation { reason });
+                }
+            }
+            ClientEvent::SubscriptionRevoked {
+                subscription,
+                reason,
+            } => {
+                for sink in self.subscriptions.remove(&subscription).unwrap_or_default() {
+                    let _ = sink.revoked.send(Revocation {
+                        reason: reason.clone(),
+                    });
+                }
+            }
             _ => {}
         }
     }
@@ -881,16 +1208,26 @@ impl Driver {
             payload,
         } = invocation;
         let (args, kwargs) = split(payload);
+        let (tell, interrupt) = oneshot::channel();
         let request = InvocationRequest {
             request,
             args,
             kwargs,
             details,
+            interrupt,
+            interrupted: None,
             commands: self.commands.clone(),
         };
+        self.invocations.insert(
+            request.request,
+            OpenInvocation {
+                interrupt: Some(tell),
+                interrupted: false,
+            },
+        );
         match self.registrations.get(&registration) {
             // A failed send returns the request, whose drop answers with runtime_error.
-            Some(sink) => drop(sink.send(request)),
+            Some(sink) => drop(sink.invocations.send(request)),
             None => drop(request),
         }
     }

@@ -5,6 +5,13 @@
 //! router go to [`ClientSession::handle`], which returns what happened, or a [`Violation`]
 //! after queueing `ABORT wamp.error.protocol_violation` (the transport should then send it
 //! and close). Request IDs run from 1 per session; every reply is matched to its request.
+//!
+//! Advanced profile (announced in HELLO, see [`features`]): progressive call results both
+//! ways, call canceling (CANCEL as caller, INTERRUPT as callee), registration and
+//! subscription revocation. Options such as `match`, `invoke`, `disclose_me`, `exclude_me`,
+//! `retain` are the caller's to set; the session passes them through.
+
+mod features;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -13,6 +20,8 @@ use crate::message::*;
 use crate::serializer::{DecodeError, Serialization};
 use crate::uri::{Uri, UriError, UriRule, known};
 use crate::value::{Dict, Value};
+
+pub use features::{ANNOUNCED, CancelMode, default_roles};
 
 /// Where the session is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +80,14 @@ pub enum ClientEvent {
     Unregistered {
         request: Id,
     },
-    /// RESULT of a call.
+    /// A progressive RESULT (`details.progress`) of a call made with `receive_progress`;
+    /// the call goes on until its final `Result` or `Error`.
+    Progress {
+        request: Id,
+        details: Dict,
+        payload: Payload,
+    },
+    /// The final RESULT of a call.
     Result {
         request: Id,
         details: Dict,
@@ -90,6 +106,24 @@ pub enum ClientEvent {
     /// INVOCATION of one of our registrations; answer with [`ClientSession::yield_result`]
     /// or [`ClientSession::yield_error`].
     Invocation(Invocation),
+    /// INTERRUPT of an open invocation. Under `KillNoWait` the invocation is closed (the
+    /// dealer discards any answer); otherwise answer it, usually with ERROR
+    /// `wamp.error.canceled`.
+    Interrupt {
+        request: Id,
+        mode: CancelMode,
+        options: Dict,
+    },
+    /// `[UNREGISTERED, 0, {registration, reason}]`: the dealer revoked a registration.
+    RegistrationRevoked {
+        registration: Id,
+        reason: Option<String>,
+    },
+    /// `[UNSUBSCRIBED, 0, {subscription, reason}]`: the broker revoked a subscription.
+    SubscriptionRevoked {
+        subscription: Id,
+        reason: Option<String>,
+    },
 }
 
 /// A protocol violation by the router; ABORT has been queued and the state is `Failed`.
@@ -132,6 +166,20 @@ pub enum Violation {
         expected: Id,
         /// The ID received.
         got: Id,
+    },
+    /// A progressive RESULT for a call made without `receive_progress`.
+    #[error("progressive RESULT for call {request}, which did not ask for progress")]
+    UnrequestedProgress {
+        /// The call's request ID.
+        request: Id,
+    },
+    /// A revocation (request 0) whose Details do not say what is revoked.
+    #[error("{message} revocation without Details.{key}")]
+    RevocationWithoutId {
+        /// UNSUBSCRIBED or UNREGISTERED.
+        message: MessageType,
+        /// `subscription` or `registration`.
+        key: &'static str,
     },
     /// A feature this client did not announce.
     #[error("{message} uses {feature}, which this client did not announce")]
@@ -177,6 +225,18 @@ pub enum CommandError {
         /// The ID given.
         request: Id,
     },
+    /// No pending CALL with this request ID (it never existed or already ended).
+    #[error("no pending call {request}")]
+    NoSuchCall {
+        /// The ID given.
+        request: Id,
+    },
+    /// A progressive YIELD for an invocation whose caller did not ask for progress.
+    #[error("invocation {request} did not ask for progressive results")]
+    ProgressNotRequested {
+        /// The INVOCATION request ID.
+        request: Id,
+    },
 }
 
 /// A request waiting for its reply.
@@ -187,7 +247,7 @@ enum Pending {
     Publish,
     Register,
     Unregister(Id),
-    Call,
+    Call { receive_progress: bool },
 }
 
 impl Pending {
@@ -198,7 +258,7 @@ impl Pending {
             Pending::Publish => MessageType::PUBLISH,
             Pending::Register => MessageType::REGISTER,
             Pending::Unregister(_) => MessageType::UNREGISTER,
-            Pending::Call => MessageType::CALL,
+            Pending::Call { .. } => MessageType::CALL,
         }
     }
 }
@@ -216,7 +276,8 @@ pub struct ClientSession {
     pending: HashMap<Id, Pending>,
     subscriptions: HashSet<Id>,
     registrations: HashSet<Id>,
-    open_invocations: HashSet<Id>,
+    /// Open INVOCATIONs and whether their caller accepts progressive results.
+    open_invocations: HashMap<Id, bool>,
     outbox: VecDeque<Message>,
 }
 
@@ -227,27 +288,31 @@ impl Default for ClientSession {
 }
 
 fn checked(uri: Uri) -> Result<Uri, CommandError> {
-    match uri.check(UriRule::Loose) {
+    checked_with(uri, false)
+}
+
+/// Checks a SUBSCRIBE/REGISTER URI: prefix and wildcard patterns may have empty components.
+fn checked_topic_or_procedure(uri: Uri, options: &Dict) -> Result<Uri, CommandError> {
+    let pattern = matches!(
+        options.get("match").and_then(Value::as_str),
+        Some("prefix" | "wildcard")
+    );
+    checked_with(uri, pattern)
+}
+
+fn checked_with(uri: Uri, pattern: bool) -> Result<Uri, CommandError> {
+    let checked = if pattern {
+        uri.check_pattern(UriRule::Loose)
+    } else {
+        uri.check(UriRule::Loose)
+    };
+    match checked {
         Ok(()) => Ok(uri),
         Err(reason) => Err(CommandError::InvalidUri {
             uri: uri.as_str().to_owned(),
             reason,
         }),
     }
-}
-
-/// The roles a client announces when HELLO.Details has none: all four, basic profile.
-pub fn default_roles() -> Value {
-    let role = || {
-        let mut r = Dict::new();
-        r.insert("features".into(), Value::Dict(Dict::new()));
-        Value::Dict(r)
-    };
-    let mut roles = Dict::new();
-    for name in ["publisher", "subscriber", "caller", "callee"] {
-        roles.insert(name.into(), role());
-    }
-    Value::Dict(roles)
 }
 
 impl ClientSession {
@@ -262,7 +327,7 @@ impl ClientSession {
             pending: HashMap::new(),
             subscriptions: HashSet::new(),
             registrations: HashSet::new(),
-            open_invocations: HashSet::new(),
+            open_invocations: HashMap::new(),
             outbox: VecDeque::new(),
         }
     }
@@ -343,7 +408,7 @@ impl ClientSession {
     /// Sends SUBSCRIBE; returns its request ID.
     pub fn subscribe(&mut self, topic: Uri, options: Dict) -> Result<Id, CommandError> {
         self.require("subscribe", SessionState::Established)?;
-        let topic = checked(topic)?;
+        let topic = checked_topic_or_procedure(topic, &options)?;
         let request = self.request(Some(Pending::Subscribe));
         self.outbox.push_back(Message::Subscribe(Subscribe {
             request,
@@ -393,7 +458,7 @@ impl ClientSession {
     /// Sends REGISTER.
     pub fn register(&mut self, procedure: Uri, options: Dict) -> Result<Id, CommandError> {
         self.require("register", SessionState::Established)?;
-        let procedure = checked(procedure)?;
+        let procedure = checked_topic_or_procedure(procedure, &options)?;
         let request = self.request(Some(Pending::Register));
         self.outbox.push_back(Message::Register(Register {
             request,
@@ -429,7 +494,8 @@ impl ClientSession {
     ) -> Result<Id, CommandError> {
         self.require("call", SessionState::Established)?;
         let procedure = checked(procedure)?;
-        let request = self.request(Some(Pending::Call));
+        let receive_progress = options.get("receive_progress") == Some(&Value::Bool(true));
+        let request = self.request(Some(Pending::Call { receive_progress }));
         self.outbox.push_back(Message::Call(Call {
             request,
             options,
@@ -439,29 +505,61 @@ impl ClientSession {
         Ok(request)
     }
 
+    /// Sends CANCEL for a pending call. The call stays pending until the dealer ends it
+    /// (ERROR `wamp.error.canceled`, or under `Kill` whatever the callee answers). Canceling
+    /// again is allowed, e.g. to escalate from `Kill` to `KillNoWait`.
+    pub fn cancel(&mut self, request: Id, mode: CancelMode) -> Result<(), CommandError> {
+        self.require("cancel", SessionState::Established)?;
+        if !matches!(self.pending.get(&request), Some(Pending::Call { .. })) {
+            return Err(CommandError::NoSuchCall { request });
+        }
+        self.outbox.push_back(Message::Cancel(Cancel {
+            request,
+            options: mode.options(),
+        }));
+        Ok(())
+    }
+
     fn take_invocation(&mut self, command: &'static str, request: Id) -> Result<(), CommandError> {
         self.require(command, SessionState::Established)?;
-        if self.open_invocations.remove(&request) {
-            Ok(())
-        } else {
-            Err(CommandError::NoSuchInvocation { request })
+        match self.open_invocations.remove(&request) {
+            Some(_) => Ok(()),
+            None => Err(CommandError::NoSuchInvocation { request }),
         }
     }
 
-    /// Answers an INVOCATION with YIELD.
+    /// Answers an INVOCATION with YIELD. With `options.progress: true` this is a progressive
+    /// result (see [`ClientSession::yield_progress`]) and the invocation stays open.
     pub fn yield_result(
         &mut self,
         request: Id,
         options: Dict,
         payload: Payload,
     ) -> Result<(), CommandError> {
-        self.take_invocation("yield_result", request)?;
+        if options.get("progress") == Some(&Value::Bool(true)) {
+            self.require("yield_result", SessionState::Established)?;
+            match self.open_invocations.get(&request) {
+                None => return Err(CommandError::NoSuchInvocation { request }),
+                Some(false) => return Err(CommandError::ProgressNotRequested { request }),
+                Some(true) => {}
+            }
+        } else {
+            self.take_invocation("yield_result", request)?;
+        }
         self.outbox.push_back(Message::Yield(Yield {
             request,
             options,
             payload,
         }));
         Ok(())
+    }
+
+    /// Sends a progressive YIELD (`options.progress: true`) for an invocation whose
+    /// INVOCATION.Details had `receive_progress: true`; the invocation stays open until a
+    /// final [`ClientSession::yield_result`] or [`ClientSession::yield_error`].
+    pub fn yield_progress(&mut self, request: Id, payload: Payload) -> Result<(), CommandError> {
+        let options = [("progress".to_owned(), Value::Bool(true))].into();
+        self.yield_result(request, options, payload)
     }
 
     /// Answers an INVOCATION with ERROR.
@@ -534,19 +632,29 @@ impl ClientSession {
         expected: MessageType,
     ) -> Result<Pending, Violation> {
         match self.pending.get(&request).copied() {
-            None => Err(self.violation(Violation::UnknownRequest { message, request })),
-            Some(p) if p.request_type() != expected => {
-                Err(self.violation(Violation::ReplyMismatch {
-                    message,
-                    request,
-                    pending: p.request_type(),
-                }))
-            }
-            Some(p) => {
+            Some(p) if p.request_type() == expected => {
                 self.pending.remove(&request);
                 Ok(p)
             }
+            other => Err(self.not_pending(message, request, other)),
         }
+    }
+
+    /// The violation of a reply that matches no pending request of its kind.
+    fn not_pending(
+        &mut self,
+        message: MessageType,
+        request: Id,
+        pending: Option<Pending>,
+    ) -> Violation {
+        self.violation(match pending {
+            None => Violation::UnknownRequest { message, request },
+            Some(p) => Violation::ReplyMismatch {
+                message,
+                request,
+                pending: p.request_type(),
+            },
+        })
     }
 
     /// Handles one message from the router.
@@ -595,7 +703,7 @@ impl ClientSession {
             }
             Message::Unsubscribed(Unsubscribed {
                 request: Some(request),
-                details: None,
+                ..
             }) => {
                 if let Pending::Unsubscribe(sub) =
                     self.reply(t, request, MessageType::UNSUBSCRIBE)?
@@ -604,11 +712,20 @@ impl ClientSession {
                 }
                 ClientEvent::Unsubscribed { request }
             }
-            Message::Unsubscribed(_) => {
-                return Err(self.violation(Violation::NotNegotiated {
-                    message: t,
-                    feature: "subscription_revocation",
-                }));
+            Message::Unsubscribed(Unsubscribed {
+                request: None,
+                details,
+            }) => {
+                let details = details.unwrap_or_default();
+                let subscription = self.revoked(t, &details, "subscription")?;
+                if !self.subscriptions.remove(&subscription) {
+                    // Already gone (our UNSUBSCRIBE crossed the revocation): nothing to report.
+                    return Ok(None);
+                }
+                ClientEvent::SubscriptionRevoked {
+                    subscription,
+                    reason: reason_of(&details),
+                }
             }
             Message::Published(m) => {
                 self.reply(t, m.request, MessageType::PUBLISH)?;
@@ -627,26 +744,50 @@ impl ClientSession {
             }
             Message::Unregistered(Unregistered {
                 request: Some(request),
-                details: None,
+                ..
             }) => {
                 if let Pending::Unregister(reg) = self.reply(t, request, MessageType::UNREGISTER)? {
                     self.registrations.remove(&reg);
                 }
                 ClientEvent::Unregistered { request }
             }
-            Message::Unregistered(_) => {
-                return Err(self.violation(Violation::NotNegotiated {
-                    message: t,
-                    feature: "registration_revocation",
-                }));
+            Message::Unregistered(Unregistered {
+                request: None,
+                details,
+            }) => {
+                let details = details.unwrap_or_default();
+                let registration = self.revoked(t, &details, "registration")?;
+                if !self.registrations.remove(&registration) {
+                    // Already gone (our UNREGISTER crossed the revocation): nothing to report.
+                    return Ok(None);
+                }
+                ClientEvent::RegistrationRevoked {
+                    registration,
+                    reason: reason_of(&details),
+                }
+            }
+            Message::Result(m) if m.details.get("progress") == Some(&Value::Bool(true)) => {
+                // A progressive result keeps the call pending; only the final one ends it.
+                match self.pending.get(&m.request).copied() {
+                    Some(Pending::Call {
+                        receive_progress: true,
+                    }) => ClientEvent::Progress {
+                        request: m.request,
+                        details: m.details,
+                        payload: m.payload,
+                    },
+                    Some(Pending::Call {
+                        receive_progress: false,
+                    }) => {
+                        return Err(
+                            self.violation(Violation::UnrequestedProgress { request: m.request })
+                        );
+                    }
+                    // Unknown request or another kind: the same violations as a final RESULT.
+                    other => return Err(self.not_pending(t, m.request, other)),
+                }
             }
             Message::Result(m) => {
-                if m.details.get("progress") == Some(&Value::Bool(true)) {
-                    return Err(self.violation(Violation::NotNegotiated {
-                        message: t,
-                        feature: "progressive_call_results",
-                    }));
-                }
                 self.reply(t, m.request, MessageType::CALL)?;
                 ClientEvent::Result {
                     request: m.request,
@@ -680,6 +821,12 @@ impl ClientSession {
                     }));
                 }
                 self.invocations.advance();
+                if inv.details.get("progress") == Some(&Value::Bool(true)) {
+                    return Err(self.violation(Violation::NotNegotiated {
+                        message: t,
+                        feature: "progressive_call_invocations",
+                    }));
+                }
                 if !self.registrations.contains(&inv.registration) {
                     // Racing an UNREGISTER: tell the dealer instead of dropping the call.
                     self.outbox.push_back(Message::error(
@@ -689,18 +836,44 @@ impl ClientSession {
                     ));
                     return Ok(None);
                 }
-                self.open_invocations.insert(inv.request);
+                let receive_progress =
+                    inv.details.get("receive_progress") == Some(&Value::Bool(true));
+                self.open_invocations.insert(inv.request, receive_progress);
                 ClientEvent::Invocation(inv)
             }
-            Message::Interrupt(_) => {
-                return Err(self.violation(Violation::NotNegotiated {
-                    message: t,
-                    feature: "call_canceling",
-                }));
+            Message::Interrupt(m) => {
+                if !self.open_invocations.contains_key(&m.request) {
+                    // We answered before the INTERRUPT arrived (or the ID is not ours):
+                    // the dealer discards a late INTERRUPT's effect anyway, so ignore it.
+                    return Ok(None);
+                }
+                let mode = CancelMode::of_interrupt(&m.options);
+                if mode == CancelMode::KillNoWait {
+                    // The dealer discards any answer; the invocation is over for us.
+                    self.open_invocations.remove(&m.request);
+                }
+                ClientEvent::Interrupt {
+                    request: m.request,
+                    mode,
+                    options: m.options,
+                }
             }
             _ => return Err(self.unexpected(t)),
         };
         Ok(Some(event))
+    }
+
+    /// The ID a revocation's Details name under `key`; the decoder has checked its type.
+    fn revoked(
+        &mut self,
+        message: MessageType,
+        details: &Dict,
+        key: &'static str,
+    ) -> Result<Id, Violation> {
+        match details.get(key).and_then(Value::as_u64).and_then(Id::new) {
+            Some(id) => Ok(id),
+            None => Err(self.violation(Violation::RevocationWithoutId { message, key })),
+        }
     }
 
     fn aborted(&mut self, a: Abort) -> ClientEvent {
@@ -730,4 +903,12 @@ impl ClientSession {
             other => return Err(self.unexpected(other.message_type())),
         }))
     }
+}
+
+/// `Details.reason` of a revocation.
+fn reason_of(details: &Dict) -> Option<String> {
+    details
+        .get("reason")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
