@@ -159,21 +159,26 @@ fn generated_message(c: &mut Choices<'_>) -> Value {
 }
 
 /// Drives a router with a sequence of operations decoded from `data` (open and close
-/// transports, generated messages, raw frames) and checks that it never addresses a closed
+/// transports, generated messages, raw frames, firing started timers) and checks that it never addresses a closed
 /// peer and that every close signal directly follows an ABORT to the same peer.
 pub fn router(data: &[u8]) {
     let mut c = Choices { data };
     let mut r = Router::new(RouterConfig::default(), StdRng::seed_from_u64(0));
     let mut open: Vec<PeerId> = Vec::new();
+    let mut timers = Vec::new();
     let mut steps = 0;
     while !c.data.is_empty() && steps < 512 {
         steps += 1;
-        let op = c.byte() % 8;
+        let op = c.byte() % 9;
         let out = match op {
             0 => {
                 open.push(r.open());
                 Vec::new()
             }
+            8 => match c.pick(&timers) {
+                Some(timer) => r.timeout(timer),
+                None => Vec::new(),
+            },
             1 => match c.pick(&open) {
                 Some(peer) => {
                     open.retain(|p| *p != peer);
@@ -216,6 +221,7 @@ pub fn router(data: &[u8]) {
                     assert!(aborted, "close without ABORT: {out:?}");
                     open.retain(|p| p != peer);
                 }
+                Output::StartTimer { timer, .. } => timers.push(*timer),
             }
             previous = Some(o);
         }

@@ -140,6 +140,10 @@ pub mod known {
     pub const NO_MATCHING_AUTH_METHOD: &str = "wamp.error.no_matching_auth_method";
     /// An option of an un-negotiated feature was used.
     pub const OPTION_NOT_ALLOWED: &str = "wamp.error.option_not_allowed";
+    /// A call timed out (dealer- or callee-enforced).
+    pub const TIMEOUT: &str = "wamp.error.timeout";
+    /// A peer on the call's path lacks a feature the call needs.
+    pub const FEATURE_NOT_SUPPORTED: &str = "wamp.error.feature_not_supported";
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ fn show(out: &[Output]) -> Vec<(u64, String)> {
         .map(|o| match o {
             Output::Send { to, message } => (to.0, text(message)),
             Output::Close { peer, .. } => (peer.0, "CLOSE".to_string()),
+            Output::StartTimer { timer, after } => (0, format!("TIMER {} {after:?}", timer.0)),
         })
         .collect()
 }
@@ -342,10 +343,14 @@ fn rpc() {
         vec![(caller.0, r#"[8,64,6,{},"wamp.error.invalid_uri"]"#.into())]
     );
     assert_eq!(
-        send(&mut r, caller, r#"[64,7,{"invoke":"roundrobin"},"com.x"]"#),
+        send(
+            &mut r,
+            caller,
+            r#"[64,7,{"invoke":"roundrobin"},"com.add"]"#
+        ),
         vec![(
             caller.0,
-            r#"[8,64,7,{},"wamp.error.option_not_allowed"]"#.into()
+            r#"[8,64,7,{},"wamp.error.procedure_already_exists"]"#.into()
         )]
     );
     assert_eq!(
@@ -525,14 +530,6 @@ fn violation_cases() -> Vec<(bool, Vec<&'static str>, Violation)> {
         ),
         (
             true,
-            vec!["[49,1,{}]"],
-            Violation::NotNegotiated {
-                message: MessageType::CANCEL,
-                feature: "call_canceling",
-            },
-        ),
-        (
-            true,
             vec!["[337,1]"],
             Violation::UnknownType {
                 message: MessageType(337),
@@ -588,9 +585,9 @@ fn violation_cases() -> Vec<(bool, Vec<&'static str>, Violation)> {
         (
             true,
             vec![r#"[70,1,{"progress":true}]"#],
-            Violation::NotNegotiated {
+            Violation::UnknownInvocation {
                 message: MessageType::YIELD,
-                feature: "progressive_call_results",
+                request: id(1),
             },
         ),
         (

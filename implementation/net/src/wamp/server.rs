@@ -10,13 +10,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ampel_wamp::router::{Output, PeerId, Router, RouterConfig};
+use ampel_wamp::router::{Output, PeerId, Router, RouterConfig, TimerId};
 use ampel_wamp::{DecodeError, JsonSeparator, Message, Serialization};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::rawsocket::{self, Admission, RawSocketConfig};
 use super::transport::{Incoming, Transport};
@@ -198,38 +198,54 @@ fn with_port(endpoint: &Endpoint, local: SocketAddr) -> Result<Endpoint, Error> 
     })
 }
 
+/// The router task: the one owner of the router. Call-timeout timers are sleeping tasks in
+/// a [`JoinSet`] (aborted with the task); each hands its timer back to the router on expiry.
 async fn run_router(mut router: Router<StdRng>, mut rx: mpsc::UnboundedReceiver<ToRouter>) {
     let mut peers: HashMap<PeerId, mpsc::UnboundedSender<Outbound>> = HashMap::new();
-    while let Some(message) = rx.recv().await {
-        let outputs = match message {
-            ToRouter::Open { outbound, reply } => {
-                let peer = router.open();
-                peers.insert(peer, outbound);
-                if reply.send(peer).is_err() {
-                    // The connection died before learning its ID.
+    let mut timers: JoinSet<TimerId> = JoinSet::new();
+    loop {
+        let outputs = tokio::select! {
+            message = rx.recv() => match message {
+                None => break,
+                Some(ToRouter::Open { outbound, reply }) => {
+                    let peer = router.open();
+                    peers.insert(peer, outbound);
+                    if reply.send(peer).is_err() {
+                        // The connection died before learning its ID.
+                        peers.remove(&peer);
+                        router.close(peer)
+                    } else {
+                        Vec::new()
+                    }
+                }
+                Some(ToRouter::Messages { peer, messages }) => {
+                    let mut out = Vec::new();
+                    for m in messages {
+                        out.extend(router.handle(peer, m));
+                    }
+                    out
+                }
+                Some(ToRouter::Undecodable { peer, error }) => {
+                    router.handle_decode_error(peer, error)
+                }
+                Some(ToRouter::Closed { peer }) => {
                     peers.remove(&peer);
                     router.close(peer)
-                } else {
-                    Vec::new()
                 }
-            }
-            ToRouter::Messages { peer, messages } => {
-                let mut out = Vec::new();
-                for m in messages {
-                    out.extend(router.handle(peer, m));
-                }
-                out
-            }
-            ToRouter::Undecodable { peer, error } => router.handle_decode_error(peer, error),
-            ToRouter::Closed { peer } => {
-                peers.remove(&peer);
-                router.close(peer)
-            }
+            },
+            Some(Ok(timer)) = timers.join_next() => router.timeout(timer),
         };
         for output in outputs {
             let (peer, item) = match output {
                 Output::Send { to, message } => (to, Outbound::Message(message)),
                 Output::Close { peer, .. } => (peer, Outbound::Close),
+                Output::StartTimer { timer, after } => {
+                    timers.spawn(async move {
+                        tokio::time::sleep(after).await;
+                        timer
+                    });
+                    continue;
+                }
             };
             if let Some(tx) = peers.get(&peer) {
                 // A closed queue means the connection task is ending; it reports Closed.

@@ -8,7 +8,17 @@ use crate::value::{Dict, Value};
 pub const BROKER: &[&str] = &[];
 
 /// Dealer features.
-pub const DEALER: &[&str] = &[];
+pub const DEALER: &[&str] = &[
+    "call_canceling",
+    "call_timeout",
+    "caller_identification",
+    "pattern_based_registration",
+    "progressive_call_invocations",
+    "progressive_call_results",
+    "registration_meta_api",
+    "registration_revocation",
+    "shared_registration",
+];
 
 /// WELCOME.Details.roles: `{broker: {features: {…: true}}, dealer: {features: {…: true}}}`.
 pub fn router_roles() -> Value {

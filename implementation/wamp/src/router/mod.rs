@@ -8,26 +8,34 @@
 //! the peer; the transport still calls [`Router::close`] once the connection is gone, which
 //! forgets it.
 //!
+//! The router has no clock: for a call timeout it asks the transport to start a timer
+//! ([`Output::StartTimer`]) and expects [`Router::timeout`] when it fires.
+//!
 //! Features: realms (configured, optionally created on demand; anonymous authentication, with
 //! per-realm [`Permissions`] for its role),
-//! broker (exact subscriptions, acknowledged publishing, publisher exclusion), dealer (exact
-//! registrations, single callee, callee leaving ⇒ `wamp.error.canceled`). Nothing of the
-//! advanced profile is announced, so its messages and options are refused.
+//! broker (exact subscriptions, acknowledged publishing, publisher exclusion), dealer (the
+//! advanced RPC features listed in [`features::DEALER`], registration meta API). Advanced
+//! features not announced there are refused.
 
 mod broker;
+mod calls;
 mod dealer;
 pub mod features;
+mod meta_registration;
 mod pubsub;
 mod rpc;
 mod session;
 mod violation;
 
+pub use calls::TimerId;
 pub use session::{ClientRoles, Identity};
 pub use violation::{Phase, Violation};
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use broker::Broker;
+use calls::Calls;
 use dealer::Dealer;
 use session::Session;
 
@@ -49,6 +57,9 @@ pub enum Output {
     Send { to: PeerId, message: Message },
     /// Close the transport of `peer` (after sending what was queued for it).
     Close { peer: PeerId, reason: Violation },
+    /// Start `timer`: after `after`, call [`Router::timeout`] with it. Timers are never
+    /// cancelled; one whose purpose is gone is ignored when it fires.
+    StartTimer { timer: TimerId, after: Duration },
 }
 
 /// Router configuration.
@@ -153,6 +164,8 @@ pub struct Router<R> {
     realms: BTreeMap<Uri, Realm>,
     /// Router-scope IDs (subscriptions, registrations).
     router_ids: IdSequence,
+    /// Calls in flight, across realms.
+    calls: Calls,
 }
 
 impl<R: rand::RngCore> Router<R> {
@@ -171,6 +184,7 @@ impl<R: rand::RngCore> Router<R> {
             session_ids: BTreeSet::new(),
             realms,
             router_ids: IdSequence::default(),
+            calls: Calls::default(),
         }
     }
 
@@ -289,10 +303,10 @@ impl<R: rand::RngCore> Router<R> {
             | Message::Unregistered(_)
             | Message::Invocation(_)
             | Message::Interrupt(_) => Err(Violation::WrongDirection { message: t }),
-            Message::Cancel(_) => Err(Violation::NotNegotiated {
-                message: t,
-                feature: "call_canceling",
-            }),
+            Message::Cancel(c) => {
+                self.cancel(peer, c, out);
+                Ok(())
+            }
             Message::Extension(_) => Err(Violation::UnknownType { message: t }),
             Message::Abort(_) => {
                 self.leave(peer, out);
@@ -343,7 +357,10 @@ impl<R: rand::RngCore> Router<R> {
         };
         let expected = session.requests.peek();
         if id != expected {
-            return Err(Violation::NonSequentialRequest { expected, got: id });
+            return match message {
+                Message::Call(m) => self.call_continuation(peer, m, expected, out),
+                _ => Err(Violation::NonSequentialRequest { expected, got: id }),
+            };
         }
         session.requests.advance();
         let req = Request {

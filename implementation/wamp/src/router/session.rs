@@ -199,8 +199,8 @@ impl<R: rand::RngCore> Router<R> {
         });
     }
 
-    /// Ends `peer`'s session, if any: subscriptions and registrations go, callers waiting on
-    /// it get `wamp.error.canceled`, its own calls are orphaned.
+    /// Ends `peer`'s session, if any: subscriptions and registrations go, and its calls end
+    /// (see `leave_dealer`).
     pub(super) fn leave(&mut self, peer: PeerId, out: &mut Vec<Output>) {
         let Some(PeerState::Established(session)) = self.peers.get(&peer) else {
             return;
@@ -212,13 +212,6 @@ impl<R: rand::RngCore> Router<R> {
             return;
         };
         realm.broker.remove_peer(peer);
-        for caller in realm.dealer.remove_peer(peer) {
-            if caller.peer != peer {
-                out.push(Output::Send {
-                    to: caller.peer,
-                    message: Message::error(MessageType::CALL, caller.request, known::CANCELED),
-                });
-            }
-        }
+        self.leave_dealer(peer, id, &realm_name, out);
     }
 }

@@ -63,6 +63,21 @@ pub enum Violation {
         /// The REQUEST.Type given.
         request_type: MessageType,
     },
+    /// A progressive YIELD for an invocation that did not ask for progressive results.
+    #[error(
+        "progressive YIELD for INVOCATION request {request}, which did not set receive_progress"
+    )]
+    ProgressNotRequested {
+        /// The INVOCATION request ID.
+        request: Id,
+    },
+    /// A CALL continuing a call that is not a progressive invocation still open, or naming
+    /// another procedure.
+    #[error("CALL request {request} continues no open progressive call of that procedure")]
+    InvalidContinuation {
+        /// The CALL request ID.
+        request: Id,
+    },
     /// Use of a feature the router did not announce.
     #[error("{message} uses {feature}, which this router did not announce")]
     NotNegotiated {
