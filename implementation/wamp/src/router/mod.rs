@@ -9,17 +9,24 @@
 //! forgets it.
 //!
 //! Features: realms (configured, optionally created on demand; anonymous authentication, with
-//! per-realm [`Permissions`] for its role),
-//! broker (exact subscriptions, acknowledged publishing, publisher exclusion), dealer (exact
-//! registrations, single callee, callee leaving ⇒ `wamp.error.canceled`). Nothing of the
-//! advanced profile is announced, so its messages and options are refused.
+//! per-realm [`Permissions`] for its role); broker: exact, prefix and wildcard subscriptions,
+//! acknowledged publishing, publisher exclusion and identification, subscriber black- and
+//! whitelisting, event retention, subscription revocation; dealer: exact registrations,
+//! single callee, callee leaving ⇒ `wamp.error.canceled`; the session and subscription meta
+//! API and testaments (router/meta.rs). [`features`] lists what WELCOME announces; other
+//! advanced options are refused.
 
+mod audience;
 mod broker;
 mod dealer;
 pub mod features;
+mod meta;
+mod meta_session;
+mod meta_subscription;
 mod pubsub;
 mod rpc;
 mod session;
+mod testament;
 mod violation;
 
 pub use session::{ClientRoles, Identity};
@@ -110,6 +117,9 @@ impl Default for RouterConfig {
 enum PeerState {
     AwaitingHello,
     Established(Box<Session>),
+    /// The router ended the session with GOODBYE (`wamp.session.kill`): everything but the
+    /// peer's GOODBYE reply is ignored.
+    GoodbyeSent,
     Failed,
 }
 
@@ -231,7 +241,7 @@ impl<R: rand::RngCore> Router<R> {
         let mut out = Vec::new();
         if matches!(
             self.peers.get(&peer),
-            Some(PeerState::AwaitingHello | PeerState::Established(_))
+            Some(PeerState::AwaitingHello | PeerState::Established(_) | PeerState::GoodbyeSent)
         ) {
             self.violation(peer, Violation::Malformed(error), &mut out);
         }
@@ -245,6 +255,12 @@ impl<R: rand::RngCore> Router<R> {
             None | Some(PeerState::Failed) => Ok(()),
             Some(PeerState::AwaitingHello) => self.awaiting_hello(peer, message, &mut out),
             Some(PeerState::Established(_)) => self.established(peer, message, &mut out),
+            Some(PeerState::GoodbyeSent) => {
+                if matches!(message, Message::Goodbye(_)) {
+                    self.peers.insert(peer, PeerState::AwaitingHello);
+                }
+                Ok(())
+            }
         };
         if let Err(v) = result {
             self.violation(peer, v, &mut out);
@@ -373,6 +389,12 @@ impl<R: rand::RngCore> Router<R> {
             }
             return Ok(());
         }
+        // The router answers its own meta procedures; other calls go to callees.
+        if let Message::Call(m) = &message {
+            if self.meta_call(&req, m, out) {
+                return Ok(());
+            }
+        }
         match message {
             Message::Subscribe(m) => self.subscribe(&req, m, out),
             Message::Unsubscribe(m) => self.unsubscribe(&req, m, out),
@@ -386,8 +408,8 @@ impl<R: rand::RngCore> Router<R> {
     }
 }
 
-/// SUBSCRIBE/REGISTER `match` other than `exact` needs pattern-based matching, which this
-/// router does not announce.
+/// REGISTER `match` other than `exact` needs pattern-based registration, which this router
+/// does not announce.
 fn exact_match(options: &Dict) -> bool {
     options
         .get("match")
