@@ -276,8 +276,8 @@ async fn outgoing_limit_is_respected() {
     tokio::time::timeout(LIMIT, async {
         let (_server, addr) = start(RouterServerConfig::default()).await;
         let mut s = TcpStream::connect(&addr).await.unwrap();
-        // Client limit 512 bytes.
-        s.write_all(&[0x7F, 0x01, 0, 0]).await.unwrap();
+        // Client limit 2 KiB (room for a WELCOME announcing every feature).
+        s.write_all(&[0x7F, 0x21, 0, 0]).await.unwrap();
         let mut reply = [0u8; 4];
         s.read_exact(&mut reply).await.unwrap();
         let hello = br#"[1,"realm1",{"roles":{"subscriber":{},"publisher":{}}}]"#;
@@ -289,7 +289,7 @@ async fn outgoing_limit_is_respected() {
         let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
         let mut welcome = vec![0u8; len];
         s.read_exact(&mut welcome).await.unwrap();
-        // Subscribe, then publish (to ourselves, not excluded) an event bigger than 512 B.
+        // Subscribe, then publish (to ourselves, not excluded) an event bigger than 2 KiB.
         let sub = br#"[32,1,{},"t"]"#;
         let mut frame = vec![0, 0, 0, sub.len() as u8];
         frame.extend_from_slice(sub);
@@ -299,7 +299,7 @@ async fn outgoing_limit_is_respected() {
         assert!(n > 4);
         let big = format!(
             r#"[16,2,{{"exclude_me":false}},"t",["{}"]]"#,
-            "x".repeat(600)
+            "x".repeat(2100)
         );
         let mut frame = (big.len() as u32).to_be_bytes().to_vec();
         frame.extend_from_slice(big.as_bytes());

@@ -238,8 +238,8 @@ fn pubsub_errors() {
             r#"[8,32,1,{},"wamp.error.invalid_uri"]"#,
         ),
         (
-            r#"[32,2,{"match":"prefix"},"com"]"#,
-            r#"[8,32,2,{},"wamp.error.option_not_allowed"]"#,
+            r#"[32,2,{"match":"prefix"},"com..t"]"#,
+            r#"[8,32,2,{},"wamp.error.invalid_uri"]"#,
         ),
         (
             r#"[16,3,{"acknowledge":true},"com t"]"#,

@@ -5,7 +5,17 @@
 use crate::value::{Dict, Value};
 
 /// Broker features.
-pub const BROKER: &[&str] = &[];
+pub const BROKER: &[&str] = &[
+    "pattern_based_subscription",
+    "publisher_exclusion",
+    "publisher_identification",
+    "subscriber_blackwhite_listing",
+    "event_retention",
+    "subscription_revocation",
+    "subscription_meta_api",
+    // Announced by both roles (`advanced/meta_api_sessions.md`).
+    "session_meta_api",
+];
 
 /// Dealer features.
 pub const DEALER: &[&str] = &[
@@ -18,6 +28,10 @@ pub const DEALER: &[&str] = &[
     "registration_meta_api",
     "registration_revocation",
     "shared_registration",
+    "session_meta_api",
+    // On the dealer role although it publishes events: the testament procedures are
+    // meta procedures (`advanced/pubsub_testament.md`).
+    "testament_meta_api",
 ];
 
 /// WELCOME.Details.roles: `{broker: {features: {…: true}}, dealer: {features: {…: true}}}`.

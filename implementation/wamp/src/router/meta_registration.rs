@@ -6,16 +6,32 @@
 //! RegistrationDetails carry `id`, `uri`, `match` and `invoke`; `created` (a timestamp) is
 //! left out because the sans-IO router has no clock.
 
-use super::dealer::Registration;
+use super::dealer::{Dealer, Registration};
+use super::meta::{Args, Handler, MetaError, id_list, results};
 use super::{Output, Request, Router};
 use crate::id::Id;
-use crate::message::*;
 use crate::pattern::{MatchPolicy, Pattern};
 use crate::uri::{Uri, known};
-use crate::value::{Dict, List, Value};
+use crate::value::{Dict, Value};
 
 fn id_value(id: Id) -> Value {
     Value::from(id.get())
+}
+
+fn nullable(id: Option<Id>) -> Value {
+    id.map_or(Value::Null, id_value)
+}
+
+/// Registration `id` of the caller's realm, or `wamp.error.no_such_registration`.
+fn registration<'a, R: rand::RngCore>(
+    router: &'a Router<R>,
+    req: &Request,
+    id: Id,
+) -> Result<&'a Registration, MetaError> {
+    router
+        .dealer_of(req)?
+        .get(id)
+        .ok_or_else(|| MetaError::new(known::NO_SUCH_REGISTRATION, format!("no registration {id}")))
 }
 
 fn details(id: Id, reg: &Registration) -> Value {
@@ -27,40 +43,13 @@ fn details(id: Id, reg: &Registration) -> Value {
     ]))
 }
 
-/// Why a meta call failed: an error URI for the caller.
-type MetaResult = Result<Value, &'static str>;
-
 impl<R: rand::RngCore> Router<R> {
-    /// Answers a CALL to `wamp.registration.*`; false if `m` names no such procedure.
-    pub(super) fn registration_meta_call(
-        &mut self,
-        req: &Request,
-        m: &Call,
-        out: &mut Vec<Output>,
-    ) -> bool {
-        let Some(name) = m.procedure.as_str().strip_prefix("wamp.registration.") else {
-            return false;
-        };
-        let Some(realm) = self.realms.get(&req.realm) else {
-            return true;
-        };
-        let dealer = &realm.dealer;
-        let args = m.payload.args();
-        let uri_arg = || match args.first() {
-            Some(Value::Str(s)) => Ok(Uri::from(s.as_str())),
-            _ => Err(known::INVALID_ARGUMENT),
-        };
-        let id_arg = || {
-            args.first()
-                .and_then(Value::as_u64)
-                .and_then(Id::new)
-                .ok_or(known::INVALID_ARGUMENT)
-        };
-        let registration = |id: Id| dealer.get(id).ok_or(known::NO_SUCH_REGISTRATION);
-        let nullable = |id: Option<Id>| id.map_or(Value::Null, id_value);
-        let result: MetaResult = match name {
-            "list" => Ok(Value::Dict(
-                [
+    /// The handler of meta procedure `uri`, if it is one of `wamp.registration.*`.
+    pub(super) fn registration_procedure(uri: &str) -> Option<Handler<R>> {
+        Some(match uri.strip_prefix("wamp.registration.")? {
+            "list" => |r, req, _, _| {
+                let dealer = r.dealer_of(req)?;
+                let lists = [
                     MatchPolicy::Exact,
                     MatchPolicy::Prefix,
                     MatchPolicy::Wildcard,
@@ -69,38 +58,48 @@ impl<R: rand::RngCore> Router<R> {
                 .map(|p| {
                     let ids = dealer.ids_with(p).into_iter().map(id_value).collect();
                     (p.as_str().to_owned(), Value::List(ids))
-                })
-                .collect(),
-            )),
-            "lookup" => uri_arg().and_then(|uri| {
-                let options = match args.get(1) {
-                    None => Dict::new(),
-                    Some(Value::Dict(d)) => d.clone(),
-                    Some(_) => return Err(known::INVALID_ARGUMENT),
-                };
-                let policy = MatchPolicy::from_options(&options).ok_or(known::INVALID_ARGUMENT)?;
-                Ok(nullable(dealer.lookup(&Pattern { uri, policy })))
-            }),
-            "match" => uri_arg().map(|uri| nullable(dealer.best_match(&uri))),
-            "get" => id_arg().and_then(|id| Ok(details(id, registration(id)?))),
-            "list_callees" => id_arg().and_then(|id| {
-                let callees = registration(id)?.callees.iter();
-                Ok(Value::List(callees.map(|c| id_value(c.session)).collect()))
-            }),
-            "count_callees" => {
-                id_arg().and_then(|id| Ok(Value::from(registration(id)?.callees.len() as u64)))
-            }
-            _ => return false,
-        };
-        out.push(req.reply(match result {
-            Ok(value) => Message::Result(CallResult {
-                request: req.id,
-                details: Dict::new(),
-                payload: Payload::Args(vec![value]),
-            }),
-            Err(uri) => Message::error(req.kind, req.id, uri),
-        }));
-        true
+                });
+                Ok(results(vec![Value::Dict(lists.collect())]))
+            },
+            "lookup" => |r, req, args, _| {
+                let uri = Uri::from(args.string(0)?);
+                let options = Args::optional(args.get(1), "an options dict", Value::as_dict)?;
+                let policy = options
+                    .map_or(Some(MatchPolicy::Exact), MatchPolicy::from_options)
+                    .ok_or_else(|| {
+                        MetaError::new(
+                            known::INVALID_ARGUMENT,
+                            "match must be exact, prefix or wildcard",
+                        )
+                    })?;
+                let found = r.dealer_of(req)?.lookup(&Pattern { uri, policy });
+                Ok(results(vec![nullable(found)]))
+            },
+            "match" => |r, req, args, _| {
+                let uri = Uri::from(args.string(0)?);
+                Ok(results(vec![nullable(r.dealer_of(req)?.best_match(&uri))]))
+            },
+            "get" => |r, req, args, _| {
+                let id = args.id(0)?;
+                Ok(results(vec![details(id, registration(r, req, id)?)]))
+            },
+            "list_callees" => |r, req, args, _| {
+                let callees = registration(r, req, args.id(0)?)?.callees.iter();
+                Ok(results(vec![id_list(callees.map(|c| c.session))]))
+            },
+            "count_callees" => |r, req, args, _| {
+                let n = registration(r, req, args.id(0)?)?.callees.len();
+                Ok(results(vec![Value::from(n as u64)]))
+            },
+            _ => return None,
+        })
+    }
+
+    fn dealer_of(&self, req: &Request) -> Result<&Dealer, MetaError> {
+        self.realms
+            .get(&req.realm)
+            .map(|r| &r.dealer)
+            .ok_or_else(|| MetaError::new(known::NO_SUCH_REALM, "the realm is gone"))
     }
 
     /// A callee was attached to `registration` (which it `created`, if so): `on_create`
@@ -142,29 +141,6 @@ impl<R: rand::RngCore> Router<R> {
         self.publish_meta(realm, "wamp.registration.on_unregister", args.clone(), out);
         if deleted {
             self.publish_meta(realm, "wamp.registration.on_delete", args, out);
-        }
-    }
-
-    /// Publishes a meta event from the router to the exact subscribers of `topic` in
-    /// `realm`.
-    fn publish_meta(&mut self, realm: &Uri, topic: &str, args: List, out: &mut Vec<Output>) {
-        let Some(r) = self.realms.get(realm) else {
-            return;
-        };
-        let Some((subscription, subscribers)) = r.broker.subscribers(&Uri::from(topic)) else {
-            return;
-        };
-        let publication = Id::random(&mut self.rng);
-        for &to in subscribers {
-            out.push(Output::Send {
-                to,
-                message: Message::Event(Event {
-                    subscription,
-                    publication,
-                    details: Dict::new(),
-                    payload: Payload::Args(args.clone()),
-                }),
-            });
         }
     }
 }

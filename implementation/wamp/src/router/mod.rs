@@ -12,19 +12,27 @@
 //! ([`Output::StartTimer`]) and expects [`Router::timeout`] when it fires.
 //!
 //! Features: realms (configured, optionally created on demand; anonymous authentication, with
-//! per-realm [`Permissions`] for its role),
-//! broker (exact subscriptions, acknowledged publishing, publisher exclusion), dealer (the
-//! advanced RPC features listed in [`features::DEALER`], registration meta API). Advanced
-//! features not announced there are refused.
+//! per-realm [`Permissions`] for its role); broker: exact, prefix and wildcard subscriptions,
+//! acknowledged publishing, publisher exclusion and identification, subscriber black- and
+//! whitelisting, event retention, subscription revocation; dealer: the advanced RPC features
+//! (progressive results and invocations, canceling, timeouts, caller identification, pattern
+//! and shared registrations, revocation); the session, subscription and registration meta
+//! API and testaments (router/meta.rs). [`features`] lists what WELCOME announces; other
+//! advanced options are refused.
 
+mod audience;
 mod broker;
 mod calls;
 mod dealer;
 pub mod features;
+mod meta;
 mod meta_registration;
+mod meta_session;
+mod meta_subscription;
 mod pubsub;
 mod rpc;
 mod session;
+mod testament;
 mod violation;
 
 pub use calls::TimerId;
@@ -121,6 +129,9 @@ impl Default for RouterConfig {
 enum PeerState {
     AwaitingHello,
     Established(Box<Session>),
+    /// The router ended the session with GOODBYE (`wamp.session.kill`): everything but the
+    /// peer's GOODBYE reply is ignored.
+    GoodbyeSent,
     Failed,
 }
 
@@ -245,7 +256,7 @@ impl<R: rand::RngCore> Router<R> {
         let mut out = Vec::new();
         if matches!(
             self.peers.get(&peer),
-            Some(PeerState::AwaitingHello | PeerState::Established(_))
+            Some(PeerState::AwaitingHello | PeerState::Established(_) | PeerState::GoodbyeSent)
         ) {
             self.violation(peer, Violation::Malformed(error), &mut out);
         }
@@ -259,6 +270,12 @@ impl<R: rand::RngCore> Router<R> {
             None | Some(PeerState::Failed) => Ok(()),
             Some(PeerState::AwaitingHello) => self.awaiting_hello(peer, message, &mut out),
             Some(PeerState::Established(_)) => self.established(peer, message, &mut out),
+            Some(PeerState::GoodbyeSent) => {
+                if matches!(message, Message::Goodbye(_)) {
+                    self.peers.insert(peer, PeerState::AwaitingHello);
+                }
+                Ok(())
+            }
         };
         if let Err(v) = result {
             self.violation(peer, v, &mut out);
@@ -390,6 +407,12 @@ impl<R: rand::RngCore> Router<R> {
             }
             return Ok(());
         }
+        // The router answers its own meta procedures; other calls go to callees.
+        if let Message::Call(m) = &message {
+            if self.meta_call(&req, m, out) {
+                return Ok(());
+            }
+        }
         match message {
             Message::Subscribe(m) => self.subscribe(&req, m, out),
             Message::Unsubscribe(m) => self.unsubscribe(&req, m, out),
@@ -401,14 +424,6 @@ impl<R: rand::RngCore> Router<R> {
         }
         Ok(())
     }
-}
-
-/// SUBSCRIBE/REGISTER `match` other than `exact` needs pattern-based matching, which this
-/// router does not announce.
-fn exact_match(options: &Dict) -> bool {
-    options
-        .get("match")
-        .is_none_or(|v| v == &Value::from("exact"))
 }
 
 /// Payload passthru mode is not announced, so its options and opaque payloads are refused.

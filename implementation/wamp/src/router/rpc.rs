@@ -158,11 +158,10 @@ impl<R: rand::RngCore> Router<R> {
             out.push(req.error(known::INVALID_URI));
             return Ok(());
         }
-        // Nobody can register `wamp.*`: such a call is the router's own or does not exist.
+        // Nobody can register `wamp.*`, and the router's own procedures were answered
+        // before the call got here (`Router::meta_call`).
         if m.procedure.is_reserved() {
-            if !self.registration_meta_call(req, &m, out) {
-                out.push(req.error(known::NO_SUCH_PROCEDURE));
-            }
+            out.push(req.error(known::NO_SUCH_PROCEDURE));
             return Ok(());
         }
         let Self {

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::testament::Testaments;
 use super::{Output, PeerId, PeerState, Phase, Realm, Router, Violation, features};
 use crate::id::{Id, IdSequence};
 use crate::message::*;
@@ -74,6 +75,8 @@ pub(super) struct Session {
     pub(super) requests: IdSequence,
     /// Router→client INVOCATION request IDs.
     pub(super) invocations: IdSequence,
+    /// Events to publish when the session ends.
+    pub(super) testaments: Testaments,
 }
 
 impl<R: rand::RngCore> Router<R> {
@@ -188,6 +191,7 @@ impl<R: rand::RngCore> Router<R> {
                 roles,
                 requests: IdSequence::default(),
                 invocations: IdSequence::default(),
+                testaments: Testaments::default(),
             })),
         );
         out.push(Output::Send {
@@ -197,21 +201,50 @@ impl<R: rand::RngCore> Router<R> {
                 details,
             }),
         });
+        self.announce_join(peer, out);
+    }
+
+    /// Ends `peer`'s session, if any, with its testaments and meta events.
+    pub(super) fn leave(&mut self, peer: PeerId, out: &mut Vec<Output>) {
+        self.end_session(peer, true, out);
     }
 
     /// Ends `peer`'s session, if any: subscriptions and registrations go, and its calls end
-    /// (see `leave_dealer`).
-    pub(super) fn leave(&mut self, peer: PeerId, out: &mut Vec<Output>) {
-        let Some(PeerState::Established(session)) = self.peers.get(&peer) else {
+    /// (see `leave_dealer`). With `announce`, its
+    /// testaments and `wamp.session.on_leave` are published (the subscription meta events
+    /// always are).
+    pub(super) fn end_session(&mut self, peer: PeerId, announce: bool, out: &mut Vec<Output>) {
+        let Some(PeerState::Established(session)) = self.peers.remove(&peer) else {
             return;
         };
-        let (id, realm_name) = (session.id, session.realm.clone());
-        self.session_ids.remove(&id);
+        let session = *session;
+        self.session_ids.remove(&session.id);
         self.peers.insert(peer, PeerState::AwaitingHello);
-        let Some(realm) = self.realms.get_mut(&realm_name) else {
+        let Some(realm) = self.realms.get_mut(&session.realm) else {
             return;
         };
-        realm.broker.remove_peer(peer);
-        self.leave_dealer(peer, id, &realm_name, out);
+        let unsubscribed = realm.broker.remove_peer(peer);
+        self.leave_dealer(peer, session.id, &session.realm, out);
+        let identity = &session.identity;
+        if announce {
+            let publisher = super::audience::Publisher {
+                session: session.id,
+                authid: identity.authid.clone(),
+                authrole: identity.authrole.clone(),
+            };
+            self.publish_testaments(&session.realm, &publisher, session.testaments, out);
+        }
+        for removed in &unsubscribed {
+            self.announce_unsubscribed(&session.realm, session.id, removed, out);
+        }
+        if announce {
+            self.announce_leave(
+                &session.realm,
+                session.id,
+                &identity.authid,
+                &identity.authrole,
+                out,
+            );
+        }
     }
 }
