@@ -140,6 +140,12 @@ pub mod known {
     pub const NO_MATCHING_AUTH_METHOD: &str = "wamp.error.no_matching_auth_method";
     /// An option of an un-negotiated feature was used.
     pub const OPTION_NOT_ALLOWED: &str = "wamp.error.option_not_allowed";
+    /// HELLO named an authid (or cryptosign key) the realm does not know.
+    pub const NO_SUCH_PRINCIPAL: &str = "wamp.error.no_such_principal";
+    /// The principal's role is not configured in the realm.
+    pub const NO_SUCH_ROLE: &str = "wamp.error.no_such_role";
+    /// Wrong credentials (ticket, signature).
+    pub const AUTHENTICATION_DENIED: &str = "wamp.error.authentication_denied";
 }
 
 #[cfg(test)]

@@ -8,13 +8,16 @@
 //! the peer; the transport still calls [`Router::close`] once the connection is gone, which
 //! forgets it.
 //!
-//! Features: realms (configured, optionally created on demand; anonymous authentication, with
-//! per-realm [`Permissions`] for its role),
+//! Features: realms (configured, optionally created on demand), authentication (anonymous,
+//! ticket, WAMP-CRA, cryptosign; see `auth.rs`) and authorization (every SUBSCRIBE, PUBLISH,
+//! REGISTER and CALL is checked against the session's role in its realm, see [`RealmConfig`]),
 //! broker (exact subscriptions, acknowledged publishing, publisher exclusion), dealer (exact
 //! registrations, single callee, callee leaving ⇒ `wamp.error.canceled`). Nothing of the
 //! advanced profile is announced, so its messages and options are refused.
 
+mod auth;
 mod broker;
+mod config;
 mod dealer;
 pub mod features;
 mod pubsub;
@@ -22,10 +25,14 @@ mod rpc;
 mod session;
 mod violation;
 
+pub use config::{
+    Action, PermissionRule, Permissions, Principal, RealmConfig, Role, RouterConfig, WampCraSecret,
+};
 pub use session::{ClientRoles, Identity};
 pub use violation::{Phase, Violation};
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::SystemTime;
 
 use broker::Broker;
 use dealer::Dealer;
@@ -34,7 +41,7 @@ use session::Session;
 use crate::id::{Id, IdSequence};
 use crate::message::*;
 use crate::serializer::{DecodeError, Serialization};
-use crate::uri::{Uri, UriRule, known};
+use crate::uri::{Uri, known};
 use crate::value::{Dict, Value};
 
 /// A transport connection known to the router (not a WAMP session ID: a connection exists
@@ -51,64 +58,11 @@ pub enum Output {
     Close { peer: PeerId, reason: Violation },
 }
 
-/// Router configuration.
-#[derive(Debug, Clone)]
-pub struct RouterConfig {
-    /// Realms that exist from the start.
-    pub realms: BTreeSet<Uri>,
-    /// Create any other (valid) realm a HELLO names.
-    pub auto_create_realms: bool,
-    /// URI rule for realms, topics and procedures.
-    pub uri_rule: UriRule,
-    /// `agent` in WELCOME.Details.
-    pub agent: String,
-    /// What the role of a realm's sessions (`anonymous`, the only authentication here) may
-    /// do there; a realm not listed allows everything.
-    pub permissions: BTreeMap<Uri, Permissions>,
-}
-
-/// The actions a role may take in a realm; a refused one is answered with ERROR
-/// `wamp.error.not_authorized` (a PUBLISH only when it asked for acknowledgement).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Permissions {
-    /// PUBLISH.
-    pub publish: bool,
-    /// SUBSCRIBE.
-    pub subscribe: bool,
-    /// CALL.
-    pub call: bool,
-    /// REGISTER.
-    pub register: bool,
-}
-
-impl Default for Permissions {
-    /// Everything allowed.
-    fn default() -> Self {
-        Self {
-            publish: true,
-            subscribe: true,
-            call: true,
-            register: true,
-        }
-    }
-}
-
-impl Default for RouterConfig {
-    /// `realm1`, open to anonymous clients for everything; loose URIs.
-    fn default() -> Self {
-        RouterConfig {
-            realms: [Uri::from("realm1")].into(),
-            auto_create_realms: false,
-            uri_rule: UriRule::Loose,
-            agent: "ampel-wamp".into(),
-            permissions: BTreeMap::new(),
-        }
-    }
-}
-
 #[derive(Debug)]
 enum PeerState {
     AwaitingHello,
+    /// CHALLENGE sent; only AUTHENTICATE (or ABORT) may follow.
+    Challenged(Box<auth::Challenged>),
     Established(Box<Session>),
     Failed,
 }
@@ -153,6 +107,8 @@ pub struct Router<R> {
     realms: BTreeMap<Uri, Realm>,
     /// Router-scope IDs (subscriptions, registrations).
     router_ids: IdSequence,
+    /// Wall-clock time as the transport last reported it ([`Router::set_time`]).
+    now: SystemTime,
 }
 
 impl<R: rand::RngCore> Router<R> {
@@ -160,7 +116,7 @@ impl<R: rand::RngCore> Router<R> {
     pub fn new(config: RouterConfig, rng: R) -> Router<R> {
         let realms = config
             .realms
-            .iter()
+            .keys()
             .map(|r| (r.clone(), Realm::default()))
             .collect();
         Router {
@@ -171,7 +127,15 @@ impl<R: rand::RngCore> Router<R> {
             session_ids: BTreeSet::new(),
             realms,
             router_ids: IdSequence::default(),
+            now: SystemTime::UNIX_EPOCH,
         }
+    }
+
+    /// Tells the router the current wall-clock time, which it has no other way to learn. It
+    /// only goes into WAMP-CRA challenges (`timestamp`), so a transport that offers wampcra
+    /// calls this before handing over messages; until then the time is the Unix epoch.
+    pub fn set_time(&mut self, now: SystemTime) {
+        self.now = now;
     }
 
     /// Registers a new transport connection.
@@ -231,7 +195,7 @@ impl<R: rand::RngCore> Router<R> {
         let mut out = Vec::new();
         if matches!(
             self.peers.get(&peer),
-            Some(PeerState::AwaitingHello | PeerState::Established(_))
+            Some(PeerState::AwaitingHello | PeerState::Challenged(_) | PeerState::Established(_))
         ) {
             self.violation(peer, Violation::Malformed(error), &mut out);
         }
@@ -244,6 +208,7 @@ impl<R: rand::RngCore> Router<R> {
         let result = match self.peers.get(&peer) {
             None | Some(PeerState::Failed) => Ok(()),
             Some(PeerState::AwaitingHello) => self.awaiting_hello(peer, message, &mut out),
+            Some(PeerState::Challenged(_)) => self.challenged(peer, message, &mut out),
             Some(PeerState::Established(_)) => self.established(peer, message, &mut out),
         };
         if let Err(v) = result {
@@ -352,19 +317,21 @@ impl<R: rand::RngCore> Router<R> {
             kind,
             realm: session.realm.clone(),
         };
-        let allowed = self
-            .config
-            .permissions
-            .get(&req.realm)
-            .copied()
-            .unwrap_or_default();
-        let refused = match &message {
-            Message::Subscribe(_) => !allowed.subscribe,
-            Message::Publish(_) => !allowed.publish,
-            Message::Register(_) => !allowed.register,
-            Message::Call(_) => !allowed.call,
-            _ => false,
+        let role = session.identity.authrole.clone();
+        let target = match &message {
+            Message::Subscribe(m) => Some((Action::Subscribe, &m.topic)),
+            Message::Publish(m) => Some((Action::Publish, &m.topic)),
+            Message::Register(m) => Some((Action::Register, &m.procedure)),
+            Message::Call(m) => Some((Action::Call, &m.procedure)),
+            _ => None,
         };
+        let refused = target.is_some_and(|(action, uri)| {
+            !self
+                .config
+                .realms
+                .get(&req.realm)
+                .is_some_and(|realm| realm.authorizes(&role, action, uri))
+        });
         if refused {
             let silent = matches!(&message, Message::Publish(m)
                 if m.options.get("acknowledge") != Some(&Value::Bool(true)));

@@ -1,9 +1,10 @@
 //! Sessions: who a peer is once WELCOME went out (identity, announced client features), how a
-//! HELLO becomes a session, and what leaving releases.
+//! HELLO becomes a session (the realm here, authentication in `auth.rs`), and what leaving
+//! releases.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Output, PeerId, PeerState, Phase, Realm, Router, Violation, features};
+use super::{Output, PeerId, PeerState, Phase, Realm, RealmConfig, Router, Violation, features};
 use crate::id::{Id, IdSequence};
 use crate::message::*;
 use crate::uri::{Uri, known};
@@ -115,38 +116,15 @@ impl<R: rand::RngCore> Router<R> {
                 return Ok(());
             }
             self.realms.insert(hello.realm.clone(), Realm::default());
+            self.config
+                .realms
+                .insert(hello.realm.clone(), RealmConfig::open());
         }
-        let offers_anonymous = match hello.details.get("authmethods") {
-            Some(Value::List(methods)) => {
-                methods.is_empty() || methods.contains(&Value::from("anonymous"))
-            }
-            _ => true,
-        };
-        if !offers_anonymous {
-            refuse(
-                out,
-                known::NO_MATCHING_AUTH_METHOD,
-                "this router offers anonymous authentication only".into(),
-            );
-            return Ok(());
-        }
-        let id = self.new_session_id();
-        let authid = match hello.details.get("authid") {
-            Some(Value::Str(s)) => s.clone(),
-            _ => format!("anonymous-{id}"),
-        };
-        let identity = Identity {
-            authid,
-            authrole: "anonymous".into(),
-            authmethod: "anonymous".into(),
-            authprovider: "static".into(),
-        };
-        let roles = ClientRoles::from_hello(&hello.details);
-        self.welcome(peer, id, hello.realm, identity, roles, out);
+        self.authenticate(peer, hello.realm, hello.details, out);
         Ok(())
     }
 
-    fn new_session_id(&mut self) -> Id {
+    pub(super) fn new_session_id(&mut self) -> Id {
         loop {
             let candidate = Id::random(&mut self.rng);
             if self.session_ids.insert(candidate) {
@@ -156,7 +134,7 @@ impl<R: rand::RngCore> Router<R> {
     }
 
     /// Opens the session and sends WELCOME.
-    fn welcome(
+    pub(super) fn welcome(
         &mut self,
         peer: PeerId,
         id: Id,
@@ -202,6 +180,12 @@ impl<R: rand::RngCore> Router<R> {
     /// Ends `peer`'s session, if any: subscriptions and registrations go, callers waiting on
     /// it get `wamp.error.canceled`, its own calls are orphaned.
     pub(super) fn leave(&mut self, peer: PeerId, out: &mut Vec<Output>) {
+        if let Some(PeerState::Challenged(c)) = self.peers.get(&peer) {
+            // Only the reserved session ID to release.
+            self.session_ids.remove(&c.session);
+            self.peers.insert(peer, PeerState::AwaitingHello);
+            return;
+        }
         let Some(PeerState::Established(session)) = self.peers.get(&peer) else {
             return;
         };
