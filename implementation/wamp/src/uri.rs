@@ -146,6 +146,8 @@ pub mod known {
     pub const NO_SUCH_ROLE: &str = "wamp.error.no_such_role";
     /// Wrong credentials (ticket, signature).
     pub const AUTHENTICATION_DENIED: &str = "wamp.error.authentication_denied";
+    /// Authentication could not be carried out (e.g. a client cannot answer a CHALLENGE).
+    pub const AUTHENTICATION_FAILED: &str = "wamp.error.authentication_failed";
 }
 
 #[cfg(test)]

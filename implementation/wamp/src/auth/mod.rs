@@ -56,7 +56,7 @@ impl fmt::Display for AuthMethod {
 }
 
 /// One way a client can authenticate.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Secret {
     /// Anonymous access.
     Anonymous,
@@ -67,6 +67,16 @@ pub enum Secret {
     WampCra(String),
     /// A WAMP-Cryptosign private key.
     Cryptosign(cryptosign::PrivateKey),
+}
+
+impl fmt::Debug for Secret {
+    /// The method only, never the secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Secret::Cryptosign(key) => write!(f, "Secret::Cryptosign({key:?})"),
+            other => write!(f, "Secret::{}", other.method()),
+        }
+    }
 }
 
 impl Secret {
@@ -106,6 +116,13 @@ pub enum ChallengeError {
         /// What is wrong.
         problem: String,
     },
+}
+
+impl Default for Credentials {
+    /// Anonymous access.
+    fn default() -> Credentials {
+        Credentials::anonymous()
+    }
 }
 
 impl Credentials {
@@ -260,5 +277,19 @@ mod tests {
         assert_eq!(creds.answer("cryptosign", &extra).unwrap().len(), 192);
         extra.insert("channel_binding".into(), Value::from("tls-unique"));
         assert!(creds.answer("cryptosign", &extra).is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let creds = Credentials::ticket("joe", "hunter2").or(Secret::WampCra("pw123".into()));
+        let shown = format!("{creds:?}");
+        assert!(
+            shown.contains("joe") && shown.contains("wampcra"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("pw123"),
+            "{shown}"
+        );
     }
 }
