@@ -412,6 +412,26 @@ cryptosign = ["545efb0a2192db8d43f118e9bf9aee081466e1ef36c708b96ee6f62dddad9122"
         );
     }
 
+    /// The README's router example is a valid configuration.
+    #[test]
+    fn readme_example_is_valid() {
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme.find("## WAMP router").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &section[start..start + section[start..].find("```").unwrap()];
+        let (a, _g) = args(&[], Some(example));
+        let (config, endpoints) = settings(&a).unwrap();
+        assert_eq!(endpoints.len(), 2);
+        let realm = &config.router.realms[&Uri::from("com.example")];
+        assert_eq!(realm.principals.len(), 4);
+        assert!(realm.authorizes(
+            "user",
+            Action::Subscribe,
+            &Uri::from("com.example.x.status")
+        ));
+        assert!(!realm.authorizes("user", Action::Call, &Uri::from("com.example.admin.x")));
+    }
+
     #[test]
     fn errors_say_what_is_wrong() {
         for (listen, file, needle) in [
