@@ -424,11 +424,9 @@ cryptosign = ["545efb0a2192db8d43f118e9bf9aee081466e1ef36c708b96ee6f62dddad9122"
         assert_eq!(endpoints.len(), 2);
         let realm = &config.router.realms[&Uri::from("com.example")];
         assert_eq!(realm.principals.len(), 4);
-        assert!(realm.authorizes(
-            "user",
-            Action::Subscribe,
-            &Uri::from("com.example.x.status")
-        ));
+        let status = Uri::from("com.example.x.status");
+        assert!(realm.authorizes("guest", Action::Subscribe, &status));
+        assert!(!realm.authorizes("guest", Action::Call, &status));
         assert!(!realm.authorizes("user", Action::Call, &Uri::from("com.example.admin.x")));
     }
 
