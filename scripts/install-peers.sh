@@ -14,9 +14,10 @@ fi
 if ! "$build/py/bin/python" -c 'import websockets' 2>/dev/null; then
   "$build/py/bin/pip" install --quiet --disable-pip-version-check 'websockets>=13,<16'
 fi
-# autobahn-python with MessagePack and CBOR (msgpack, cbor2) for the WAMP interop tests.
-if ! "$build/py/bin/python" -c 'import autobahn, msgpack, cbor2' 2>/dev/null; then
-  "$build/py/bin/pip" install --quiet --disable-pip-version-check 'autobahn[serialization]>=24'
+# autobahn-python with MessagePack and CBOR (msgpack, cbor2) for the WAMP interop tests, and
+# PyNaCl (the encryption extra) for its cryptosign authentication.
+if ! "$build/py/bin/python" -c 'import autobahn, msgpack, cbor2, nacl' 2>/dev/null; then
+  "$build/py/bin/pip" install --quiet --disable-pip-version-check 'autobahn[serialization,encryption]>=24'
 fi
 
 # Crossbar.io router for the WAMP interop tests, in its own virtualenv: its pinned dependencies

@@ -13,6 +13,7 @@ pub mod expectations;
 pub mod modes;
 pub mod progress;
 pub mod router_cmd;
+mod router_realms;
 pub mod selftest;
 pub mod spec;
 pub mod testee;

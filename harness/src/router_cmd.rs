@@ -1,22 +1,37 @@
 //! `ampel router`: a WAMP router (ampel-net's [`RouterServer`]) on any number of WebSocket
 //! and RawSocket endpoints, e.g.
 //! `ampel router --listen ws://127.0.0.1:8080/ws --listen rawsocket://127.0.0.1:8081`.
-//! Without a configuration file it serves `realm1` to anonymous clients (the only
-//! authentication the router implements) with every serializer.
+//! Without a configuration file it serves `realm1` to anonymous clients, who may do
+//! everything there, with every serializer.
 //!
 //! The optional TOML file (`--config router.toml`); every key is optional:
 //!
 //! ```toml
 //! # Endpoints, in addition to --listen.
 //! listen = ["ws://127.0.0.1:8080/ws", "rawsocket://127.0.0.1:8081"]
-//! # Realms that exist from the start (default ["realm1"]), all open to anonymous clients.
-//! realms = ["realm1", "com.example"]
-//! # Create any other realm a HELLO names (default false).
+//! # Create any other realm a HELLO names, open to anonymous clients for everything
+//! # (default false).
 //! auto_create_realms = false
 //! # URI rule for realms, topics and procedures: "loose" (default) or "strict".
 //! uri_rule = "loose"
 //! # Further connections are refused (RawSocket error 4, WebSocket HTTP 503). Default 10000.
 //! max_connections = 10000
+//!
+//! # Realms (default: realm1 open to anonymous clients). Once [realms] is given, only the
+//! # realms listed exist. Per realm (see router_realms.rs and the README for every key):
+//! [realms.realm1]
+//! # The role anonymous sessions get; leave it out to refuse anonymous access.
+//! anonymous = "anonymous"
+//! # Credential methods accepted: any of "ticket", "wampcra", "cryptosign".
+//! authmethods = ["ticket"]
+//! # Roles: permission rules; for each URI the best match decides (exact, then the longest
+//! # prefix, then the most specific wildcard); no match means not authorized.
+//! [realms.realm1.roles.anonymous]
+//! permissions = [{ uri = "", match = "prefix", allow = ["call", "register", "publish", "subscribe"] }]
+//! # Principals: authid → role and credentials.
+//! [realms.realm1.principals.joe]
+//! role = "anonymous"
+//! ticket = "secret!!!"
 //!
 //! [rawsocket]
 //! # Largest message accepted, in bytes; announced rounded up to a power of two in
@@ -24,15 +39,6 @@
 //! max_message_size = 1048576
 //! # Serializers: any of "json", "msgpack", "cbor" (default all three).
 //! serializers = ["json", "msgpack", "cbor"]
-//!
-//! # What the role of each realm's sessions ("anonymous": the basic profile's only
-//! # authentication) may do there; a realm or action left out allows everything. Refused
-//! # actions get ERROR wamp.error.not_authorized.
-//! [roles."com.example"]
-//! publish = true
-//! subscribe = true
-//! call = true
-//! register = false
 //!
 //! [websocket]
 //! # Subprotocols accepted (default all six); the client's order decides among them.
@@ -44,17 +50,17 @@
 //! max_message_size = 16777216
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ampel_net::wamp::rawsocket::MaxLength;
 use ampel_net::wamp::{Endpoint, RouterServer, RouterServerConfig};
-use ampel_wamp::router::Permissions;
 use ampel_wamp::{JsonSeparator, Serialization, Uri, UriRule};
 use clap::Args;
 use serde::Deserialize;
 
 use crate::modes::Exit;
+use crate::router_realms::RealmSection;
 
 /// `ampel router`.
 #[derive(Debug, Args)]
@@ -74,7 +80,7 @@ pub struct RouterArgs {
 struct FileConfig {
     #[serde(default)]
     listen: Vec<String>,
-    realms: Option<Vec<String>>,
+    realms: Option<BTreeMap<String, RealmSection>>,
     auto_create_realms: Option<bool>,
     uri_rule: Option<String>,
     max_connections: Option<usize>,
@@ -82,19 +88,6 @@ struct FileConfig {
     rawsocket: RawSocketSection,
     #[serde(default)]
     websocket: WebSocketSection,
-    /// Realm → what its sessions' role may do.
-    #[serde(default)]
-    roles: BTreeMap<String, RoleSection>,
-}
-
-/// What the role of a realm's sessions may do; an action left out is allowed.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RoleSection {
-    publish: Option<bool>,
-    subscribe: Option<bool>,
-    call: Option<bool>,
-    register: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,13 +113,10 @@ fn settings(args: &RouterArgs) -> Result<(RouterServerConfig, Vec<Endpoint>), St
     };
     let mut config = RouterServerConfig::default();
     if let Some(realms) = file.realms {
-        let realms: BTreeSet<Uri> = realms.into_iter().map(Uri::from).collect();
-        for realm in &realms {
-            realm
-                .check(UriRule::Loose)
-                .map_err(|e| format!("realm {realm:?}: {e}"))?;
-        }
-        config.router.realms = realms;
+        config.router.realms = realms
+            .into_iter()
+            .map(|(name, realm)| Ok((Uri::from(name.as_str()), realm.build(&name)?)))
+            .collect::<Result<_, String>>()?;
     }
     if let Some(auto) = file.auto_create_realms {
         config.router.auto_create_realms = auto;
@@ -141,22 +131,6 @@ fn settings(args: &RouterArgs) -> Result<(RouterServerConfig, Vec<Endpoint>), St
                 ));
             }
         };
-    }
-    for (realm, role) in file.roles {
-        let realm = Uri::from(realm);
-        if !config.router.realms.contains(&realm) && !config.router.auto_create_realms {
-            return Err(format!(
-                "roles for realm {realm:?}, which is not in `realms` (and auto_create_realms is off)"
-            ));
-        }
-        let all = Permissions::default();
-        let permissions = Permissions {
-            publish: role.publish.unwrap_or(all.publish),
-            subscribe: role.subscribe.unwrap_or(all.subscribe),
-            call: role.call.unwrap_or(all.call),
-            register: role.register.unwrap_or(all.register),
-        };
-        config.router.permissions.insert(realm, permissions);
     }
     if let Some(n) = file.max_connections {
         config.max_connections = n;
@@ -228,7 +202,7 @@ pub async fn run(args: RouterArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let realms: Vec<String> = config.router.realms.iter().map(|r| r.to_string()).collect();
+    let realms: Vec<String> = config.router.realms.keys().map(|r| r.to_string()).collect();
     let mut server = RouterServer::start(config);
     for endpoint in &endpoints {
         match server.listen(endpoint).await {
@@ -248,6 +222,7 @@ pub async fn run(args: RouterArgs) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ampel_wamp::router::{Action, RealmConfig, WampCraSecret};
 
     fn args(listen: &[&str], config: Option<&str>) -> (RouterArgs, Option<tempfile_path::Guard>) {
         let guard = config.map(tempfile_path::Guard::new);
@@ -292,7 +267,14 @@ mod tests {
         let (a, _g) = args(&["ws://127.0.0.1:0/ws", "rawsocket://127.0.0.1:0"], None);
         let (config, endpoints) = settings(&a).unwrap();
         assert_eq!(endpoints.len(), 2);
-        assert_eq!(config.router.realms, [Uri::from("realm1")].into());
+        assert_eq!(
+            config.router.realms.keys().collect::<Vec<_>>(),
+            [&Uri::from("realm1")]
+        );
+        assert_eq!(
+            config.router.realms[&Uri::from("realm1")],
+            RealmConfig::open()
+        );
         assert!(!config.router.auto_create_realms);
         assert_eq!(config.websocket_serializations.len(), 6);
     }
@@ -304,7 +286,6 @@ mod tests {
             Some(
                 r#"
 listen = ["ws://127.0.0.1:0/x"]
-realms = ["a", "b.c"]
 auto_create_realms = true
 uri_rule = "strict"
 max_connections = 5
@@ -315,16 +296,19 @@ serializers = ["cbor"]
 subprotocols = ["wamp.2.json"]
 json_batched_separator = "record-separator"
 max_message_size = 4096
-[roles."b.c"]
-register = false
+[realms.a]
+anonymous = "anonymous"
+[realms.a.roles.anonymous]
+permissions = [{ uri = "", match = "prefix", allow = ["call"] }]
+[realms."b.c"]
 "#,
             ),
         );
         let (config, endpoints) = settings(&a).unwrap();
         assert_eq!(endpoints.len(), 2);
         assert_eq!(
-            config.router.realms,
-            [Uri::from("a"), Uri::from("b.c")].into()
+            config.router.realms.keys().collect::<Vec<_>>(),
+            [&Uri::from("a"), &Uri::from("b.c")]
         );
         assert!(config.router.auto_create_realms);
         assert_eq!(config.router.uri_rule, UriRule::Strict);
@@ -337,9 +321,113 @@ register = false
             JsonSeparator::RecordSeparator
         );
         assert_eq!(config.websocket.websocket.max_message_size, 4096);
-        let role = config.router.permissions[&Uri::from("b.c")];
-        assert!(!role.register && role.publish && role.subscribe && role.call);
-        assert!(!config.router.permissions.contains_key(&Uri::from("a")));
+        let a = &config.router.realms[&Uri::from("a")];
+        assert!(a.authorizes("anonymous", Action::Call, &Uri::from("x.y")));
+        assert!(!a.authorizes("anonymous", Action::Publish, &Uri::from("x.y")));
+        // A realm with nothing configured admits nobody.
+        assert_eq!(
+            config.router.realms[&Uri::from("b.c")],
+            RealmConfig::default()
+        );
+    }
+
+    /// The README's example, with every authentication method.
+    #[test]
+    fn realms_with_roles_and_principals() {
+        let (a, _g) = args(
+            &["rawsocket://127.0.0.1:0"],
+            Some(
+                r#"
+[realms."com.example"]
+anonymous = "guest"
+authmethods = ["ticket", "wampcra", "cryptosign"]
+
+[realms."com.example".roles.guest]
+permissions = [
+  { uri = "com.example.public", match = "prefix", allow = ["subscribe", "call"] },
+]
+
+[realms."com.example".roles.user]
+permissions = [
+  { uri = "com.example", match = "prefix", allow = ["call", "register", "publish", "subscribe"] },
+  { uri = "com.example..admin", match = "wildcard", allow = [] },
+  { uri = "com.example.admin", match = "prefix", allow = [] },
+]
+
+[realms."com.example".principals.joe]
+role = "user"
+ticket = "secret!!!"
+
+[realms."com.example".principals.peter]
+role = "user"
+wampcra = { secret = "secret123" }
+
+[realms."com.example".principals.sally]
+role = "user"
+wampcra = { secret = "password", salt = "salt123", iterations = 1000, keylen = 32 }
+
+[realms."com.example".principals.device]
+role = "user"
+cryptosign = ["545efb0a2192db8d43f118e9bf9aee081466e1ef36c708b96ee6f62dddad9122"]
+"#,
+            ),
+        );
+        let (config, _) = settings(&a).unwrap();
+        let realm = &config.router.realms[&Uri::from("com.example")];
+        assert_eq!(realm.anonymous.as_deref(), Some("guest"));
+        assert_eq!(realm.authmethods.len(), 3);
+        let allows = |role, action, uri: &str| realm.authorizes(role, action, &Uri::from(uri));
+        assert!(allows("guest", Action::Call, "com.example.public.time"));
+        assert!(!allows("guest", Action::Publish, "com.example.public.time"));
+        assert!(allows("user", Action::Register, "com.example.x"));
+        assert!(!allows("user", Action::Call, "com.example.admin.reset"));
+        assert!(!allows("user", Action::Call, "org.example"));
+        assert_eq!(realm.principals["joe"].ticket.as_deref(), Some("secret!!!"));
+        assert_eq!(
+            realm.principals["peter"].wampcra,
+            Some(WampCraSecret {
+                secret: "secret123".into(),
+                salt: None
+            })
+        );
+        let salt = realm.principals["sally"]
+            .wampcra
+            .as_ref()
+            .unwrap()
+            .salt
+            .clone();
+        assert_eq!(
+            salt.map(|s| (s.salt, s.iterations, s.keylen)),
+            Some(("salt123".into(), 1000, 32))
+        );
+        assert_eq!(
+            realm.principals["device"].cryptosign[0].to_hex(),
+            "545efb0a2192db8d43f118e9bf9aee081466e1ef36c708b96ee6f62dddad9122"
+        );
+        assert_eq!(
+            realm
+                .principal_by_key(&realm.principals["device"].cryptosign[0])
+                .map(|(id, _)| id),
+            Some("device")
+        );
+    }
+
+    /// The README's router example is a valid configuration.
+    #[test]
+    fn readme_example_is_valid() {
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme.find("## WAMP router").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &section[start..start + section[start..].find("```").unwrap()];
+        let (a, _g) = args(&[], Some(example));
+        let (config, endpoints) = settings(&a).unwrap();
+        assert_eq!(endpoints.len(), 2);
+        let realm = &config.router.realms[&Uri::from("com.example")];
+        assert_eq!(realm.principals.len(), 4);
+        let status = Uri::from("com.example.x.status");
+        assert!(realm.authorizes("guest", Action::Subscribe, &status));
+        assert!(!realm.authorizes("guest", Action::Call, &status));
+        assert!(!realm.authorizes("user", Action::Call, &Uri::from("com.example.admin.x")));
     }
 
     #[test]
@@ -355,8 +443,8 @@ register = false
             ),
             (
                 &["rawsocket://127.0.0.1:0"][..],
-                Some("realms = [\"a b\"]"),
-                "realm",
+                Some("[realms.\"a b\"]"),
+                "invalid realm URI",
             ),
             (
                 &["rawsocket://127.0.0.1:0"][..],
@@ -370,13 +458,87 @@ register = false
             ),
             (
                 &["rawsocket://127.0.0.1:0"][..],
-                Some("[roles.elsewhere]\ncall = false"),
-                "elsewhere",
+                Some("[roles.realm1]\ncall = false"),
+                "roles",
             ),
             (
                 &["rawsocket://127.0.0.1:0"][..],
-                Some("[roles.realm1]\nadmin = true"),
+                Some("[realms.r]\nauthmethods = [\"anonymous\"]"),
+                "anonymous = ",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[realms.r]\nauthmethods = [\"wamp-scram\"]"),
+                "wamp-scram",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[realms.r]\nanonymous = \"guest\""),
+                "anonymous role \"guest\" is not defined",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some(
+                    "[realms.r.roles.u]\npermissions = [{ uri = \"a\", match = \"regex\", allow = [] }]",
+                ),
+                "regex",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[realms.r.roles.u]\npermissions = [{ uri = \"a..b\", allow = [] }]"),
+                "a..b",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[realms.r.roles.u]\npermissions = [{ uri = \"a\", allow = [\"admin\"] }]"),
                 "admin",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some("[realms.r.roles.u]\npermissions = [{ uri = \"a\", deny = [] }]"),
+                "deny",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some(
+                    "[realms.r]\nauthmethods = [\"ticket\"]\n[realms.r.principals.joe]\nrole = \"u\"\nticket = \"t\"",
+                ),
+                "principal \"joe\": role \"u\" is not defined",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some(
+                    "[realms.r]\nauthmethods = [\"ticket\"]\n[realms.r.roles.u]\n[realms.r.principals.joe]\nrole = \"u\"",
+                ),
+                "no credentials",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some(
+                    "[realms.r]\nauthmethods = [\"ticket\"]\n[realms.r.roles.u]\n[realms.r.principals.joe]\nrole = \"u\"\nwampcra = { secret = \"s\" }",
+                ),
+                "lack wampcra",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some(
+                    "[realms.r]\nauthmethods = [\"wampcra\"]\n[realms.r.roles.u]\n[realms.r.principals.joe]\nrole = \"u\"\nwampcra = { secret = \"s\", keylen = 16 }",
+                ),
+                "need a salt",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some(
+                    "[realms.r]\nauthmethods = [\"wampcra\"]\n[realms.r.roles.u]\n[realms.r.principals.joe]\nrole = \"u\"\nwampcra = { secret = \"s\", salt = \"x\", iterations = 0 }",
+                ),
+                "iterations must be positive",
+            ),
+            (
+                &["rawsocket://127.0.0.1:0"][..],
+                Some(
+                    "[realms.r]\nauthmethods = [\"cryptosign\"]\n[realms.r.roles.u]\n[realms.r.principals.joe]\nrole = \"u\"\ncryptosign = [\"abcd\"]",
+                ),
+                "not 32 bytes",
             ),
         ] {
             let (a, _g) = args(listen, file);

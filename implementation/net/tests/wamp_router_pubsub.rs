@@ -6,13 +6,30 @@ use std::time::Duration;
 
 use ampel_net::wamp::{RouterServer, RouterServerConfig};
 use ampel_net::{MaybeTlsStream, WebSocket};
-use ampel_wamp::{Json, Message, Serializer, Value};
+use ampel_wamp::auth::AuthMethod;
+use ampel_wamp::router::{Principal, RealmConfig, Role};
+use ampel_wamp::{Json, Message, Serializer, Uri, Value};
 
 const LIMIT: Duration = Duration::from_secs(20);
 const WAIT: Duration = Duration::from_secs(5);
 
+/// realm1 open to anonymous sessions; the named test sessions (alice, bob, pub, xavier) log
+/// in by ticket (their name) with role `user`.
 async fn router() -> (RouterServer, String) {
-    let mut server = RouterServer::start(RouterServerConfig::default());
+    let mut realm = RealmConfig::open();
+    realm.roles.insert("user".into(), Role::allow_all());
+    realm.authmethods.insert(AuthMethod::Ticket);
+    for name in ["alice", "bob", "pub", "xavier"] {
+        let principal = Principal {
+            role: "user".into(),
+            ticket: Some(name.into()),
+            ..Principal::default()
+        };
+        realm.principals.insert(name.into(), principal);
+    }
+    let mut config = RouterServerConfig::default();
+    config.router.realms = [(Uri::from("realm1"), realm)].into();
+    let mut server = RouterServer::start(config);
     let ws = server
         .listen(&"ws://127.0.0.1:0/ws".parse().unwrap())
         .await
@@ -27,19 +44,25 @@ struct Raw {
 }
 
 impl Raw {
-    /// Connects and joins `realm1` with `details` (JSON object text without braces, e.g.
-    /// `"authid":"x"`) and the four roles announcing `features`.
-    async fn join(url: &str, features: &str, details: &str) -> Raw {
+    /// Connects and joins `realm1` with the four roles announcing `features`: as principal
+    /// `authid` by ticket, or anonymously.
+    async fn join(url: &str, features: &str, authid: Option<&str>) -> Raw {
         let mut config = ampel_net::ClientConfig::default();
         config.subprotocols = vec!["wamp.2.json".into()];
         let ws = ampel_net::connect_with(url, config).await.unwrap();
         let mut raw = Raw { ws, session: 0 };
         let role = format!(r#"{{"features":{{{features}}}}}"#);
-        let sep = if details.is_empty() { "" } else { "," };
+        let auth = authid
+            .map(|id| format!(r#","authmethods":["ticket"],"authid":"{id}""#))
+            .unwrap_or_default();
         raw.send(&format!(
-            r#"[1,"realm1",{{"roles":{{"publisher":{role},"subscriber":{role},"caller":{role},"callee":{role}}}{sep}{details}}}]"#
+            r#"[1,"realm1",{{"roles":{{"publisher":{role},"subscriber":{role},"caller":{role},"callee":{role}}}{auth}}}]"#
         ))
         .await;
+        if let Some(ticket) = authid {
+            assert!(raw.recv().await.starts_with(r#"[4,"ticket","#));
+            raw.send(&format!(r#"[5,"{ticket}",{{}}]"#)).await;
+        }
         match raw.recv_message().await {
             Message::Welcome(w) => raw.session = w.session.get(),
             other => panic!("no WELCOME: {other:?}"),
@@ -101,11 +124,11 @@ async fn advanced_pubsub_over_websocket() {
         let mut a = Raw::join(
             &url,
             r#""publisher_identification":true,"subscription_revocation":true"#,
-            r#""authid":"alice""#,
+            Some("alice"),
         )
         .await;
-        let mut b = Raw::join(&url, "", r#""authid":"bob""#).await;
-        let mut p = Raw::join(&url, "", r#""authid":"pub""#).await;
+        let mut b = Raw::join(&url, "", Some("bob")).await;
+        let mut p = Raw::join(&url, "", Some("pub")).await;
 
         // Pattern subscriptions: one EVENT per matching subscription, with the topic.
         let prefix = a.subscribe(1, r#"{"match":"prefix"}"#, "com.app").await;
@@ -115,7 +138,7 @@ async fn advanced_pubsub_over_websocket() {
         assert_eq!(
             a.recv().await,
             format!(
-                r#"[36,{prefix},"P",{{"publisher":{pid},"publisher_authid":"pub","publisher_authrole":"anonymous","topic":"com.app.t"}},["x"]]"#
+                r#"[36,{prefix},"P",{{"publisher":{pid},"publisher_authid":"pub","publisher_authrole":"user","topic":"com.app.t"}},["x"]]"#
             )
         );
         // b did not announce publisher_identification.
@@ -134,7 +157,7 @@ async fn advanced_pubsub_over_websocket() {
             r#"[16,4,{{"eligible":[{aid},{bid}],"exclude_authid":["alice"]}},"com.app.t",[4]]"#
         ))
         .await;
-        p.send(r#"[16,5,{"exclude_authrole":["anonymous"]},"com.app.t",[5]]"#)
+        p.send(r#"[16,5,{"exclude_authrole":["user"]},"com.app.t",[5]]"#)
             .await;
         p.send(r#"[16,6,{"acknowledge":true},"com.app.t",[6]]"#).await;
         assert!(p.recv().await.starts_with("[17,6,"));
@@ -192,19 +215,19 @@ async fn advanced_pubsub_over_websocket() {
 async fn meta_api_over_websocket() {
     tokio::time::timeout(LIMIT, async {
         let (_server, url) = router().await;
-        let mut w = Raw::join(&url, "", "").await;
+        let mut w = Raw::join(&url, "", None).await;
         let will = w.subscribe(1, "{}", "com.will").await;
         let on_join = w.subscribe(2, "{}", "wamp.session.on_join").await;
         let on_leave = w.subscribe(3, "{}", "wamp.session.on_leave").await;
         let on_create = w.subscribe(4, "{}", "wamp.subscription.on_create").await;
         let on_subscribe = w.subscribe(5, "{}", "wamp.subscription.on_subscribe").await;
 
-        let mut x = Raw::join(&url, "", r#""authid":"xavier""#).await;
+        let mut x = Raw::join(&url, "", Some("xavier")).await;
         let xid = x.session;
         assert_eq!(
             w.recv().await,
             format!(
-                r#"[36,{on_join},"P",{{}},[{{"authid":"xavier","authmethod":"anonymous","authprovider":"static","authrole":"anonymous","session":{xid}}}]]"#
+                r#"[36,{on_join},"P",{{}},[{{"authid":"xavier","authmethod":"ticket","authprovider":"static","authrole":"user","session":{xid}}}]]"#
             )
         );
         let sub = x.subscribe(1, r#"{"match":"prefix"}"#, "org").await;
@@ -242,11 +265,11 @@ async fn meta_api_over_websocket() {
         );
         assert_eq!(
             w.recv().await,
-            format!(r#"[36,{on_leave},"P",{{}},[{xid},"xavier","anonymous"]]"#)
+            format!(r#"[36,{on_leave},"P",{{}},[{xid},"xavier","user"]]"#)
         );
 
         // Kill: GOODBYE with reason and message; the victim's GOODBYE reply ends it.
-        let mut y = Raw::join(&url, "", "").await;
+        let mut y = Raw::join(&url, "", None).await;
         let yid = y.session;
         assert!(w.recv().await.starts_with(&format!("[36,{on_join},")));
         w.send(&format!(

@@ -23,6 +23,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod client;
 #[doc(hidden)]
 pub mod fuzzing;

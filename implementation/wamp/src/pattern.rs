@@ -115,6 +115,8 @@ impl Pattern {
         let (pattern, uri) = (self.uri.as_str(), uri.as_str());
         match self.policy {
             MatchPolicy::Exact => (pattern == uri).then_some(Precedence::Exact),
+            // The empty prefix has no components, so every URI continues it.
+            MatchPolicy::Prefix if pattern.is_empty() => Some(Precedence::Prefix(0)),
             MatchPolicy::Prefix => {
                 let rest = uri.strip_prefix(pattern)?;
                 (rest.is_empty() || rest.starts_with('.'))
@@ -179,6 +181,10 @@ mod tests {
         ] {
             assert!(p.matches(&Uri::from(uri)), "{uri}");
         }
+        let everything = pattern("", MatchPolicy::Prefix);
+        assert!(everything.matches(&Uri::from("com.x")) && everything.matches(&Uri::from("a")));
+        let both = Uri::from("com.myapp.myobject1.x");
+        assert!(everything.precedence(&both) < p.precedence(&both));
         for uri in [
             "com.myapp.myobject2",
             "com.myapp.myobject",

@@ -144,6 +144,14 @@ pub mod known {
     pub const TIMEOUT: &str = "wamp.error.timeout";
     /// A peer on the call's path lacks a feature the call needs.
     pub const FEATURE_NOT_SUPPORTED: &str = "wamp.error.feature_not_supported";
+    /// HELLO named an authid (or cryptosign key) the realm does not know.
+    pub const NO_SUCH_PRINCIPAL: &str = "wamp.error.no_such_principal";
+    /// The principal's role is not configured in the realm.
+    pub const NO_SUCH_ROLE: &str = "wamp.error.no_such_role";
+    /// Wrong credentials (ticket, signature).
+    pub const AUTHENTICATION_DENIED: &str = "wamp.error.authentication_denied";
+    /// Authentication could not be carried out (e.g. a client cannot answer a CHALLENGE).
+    pub const AUTHENTICATION_FAILED: &str = "wamp.error.authentication_failed";
 }
 
 #[cfg(test)]

@@ -3,8 +3,11 @@
 
 use std::path::Path;
 
-use ampel_wamp::router::{Output, PeerId, Permissions, Phase, Router, RouterConfig, Violation};
-use ampel_wamp::{Id, Json, Message, MessageType, Serialization, Serializer, Value};
+use ampel_wamp::pattern::{MatchPolicy, Pattern};
+use ampel_wamp::router::{
+    Output, PeerId, PermissionRule, Permissions, Phase, Role, Router, RouterConfig, Violation,
+};
+use ampel_wamp::{Id, Json, Message, MessageType, Serialization, Serializer, Uri, Value};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -841,13 +844,22 @@ fn callee_violating_mid_call_cancels_the_call_after_its_close() {
 #[test]
 fn realm_permissions_refuse_what_the_role_may_not_do() {
     let mut config = RouterConfig::default();
-    config.permissions.insert(
-        "realm1".into(),
-        Permissions {
-            publish: false,
-            subscribe: true,
-            call: true,
-            register: false,
+    let realm1 = config.realms.get_mut(&Uri::from("realm1")).unwrap();
+    realm1.roles.insert(
+        "anonymous".into(),
+        Role {
+            rules: vec![PermissionRule {
+                pattern: Pattern {
+                    uri: Uri::from(""),
+                    policy: MatchPolicy::Prefix,
+                },
+                allow: Permissions {
+                    publish: false,
+                    subscribe: true,
+                    call: true,
+                    register: false,
+                },
+            }],
         },
     );
     let mut r = Router::new(config, StdRng::seed_from_u64(1));

@@ -3,16 +3,7 @@
 
 mod router_common;
 
-use ampel_wamp::Uri;
-use ampel_wamp::router::RouterConfig;
 use router_common::*;
-
-fn two_realms() -> R {
-    router_with(RouterConfig {
-        realms: [Uri::from("realm1"), Uri::from("realm2")].into(),
-        ..RouterConfig::default()
-    })
-}
 
 fn named(authid: &str) -> As<'_> {
     As {
@@ -23,7 +14,7 @@ fn named(authid: &str) -> As<'_> {
 
 #[test]
 fn session_join_and_leave_events_on_every_way_of_leaving() {
-    let mut r = two_realms();
+    let mut r = router();
     let (w, _) = join(&mut r);
     let join_sub = subscribe(&mut r, w, 1, "{}", "wamp.session.on_join");
     let leave_sub = subscribe(&mut r, w, 2, "{}", "wamp.session.on_leave");
@@ -34,14 +25,14 @@ fn session_join_and_leave_events_on_every_way_of_leaving() {
         vec![(
             w.0,
             format!(
-                r#"[36,{join_sub},"P",{{}},[{{"authid":"xavier","authmethod":"anonymous","authprovider":"static","authrole":"anonymous","session":{xid}}}]]"#
+                r#"[36,{join_sub},"P",{{}},[{{"authid":"xavier","authmethod":"ticket","authprovider":"static","authrole":"user","session":{xid}}}]]"#
             )
         )]
     );
     let on_leave = |id| {
         (
             w.0,
-            format!(r#"[36,{leave_sub},"P",{{}},[{id},"xavier","anonymous"]]"#),
+            format!(r#"[36,{leave_sub},"P",{{}},[{id},"xavier","user"]]"#),
         )
     };
     // GOODBYE.
@@ -81,7 +72,7 @@ fn session_join_and_leave_events_on_every_way_of_leaving() {
 
 #[test]
 fn session_procedures_count_list_get_within_the_realm() {
-    let mut r = two_realms();
+    let mut r = router();
     let (a, aid) = join(&mut r);
     let (_, bid, _) = join_with(&mut r, named("bob"));
     let (_, cid, _) = join_with(
@@ -103,7 +94,7 @@ fn session_procedures_count_list_get_within_the_realm() {
         send(
             &mut r,
             a,
-            r#"[48,3,{},"wamp.session.count",[["anonymous"]]]"#
+            r#"[48,3,{},"wamp.session.count",[["anonymous","user"]]]"#
         ),
         vec![(a.0, "[50,3,{},[2]]".to_owned())]
     );
@@ -131,7 +122,7 @@ fn session_procedures_count_list_get_within_the_realm() {
         vec![(
             a.0,
             format!(
-                r#"[50,6,{{}},[{{"authid":"bob","authmethod":"anonymous","authprovider":"static","authrole":"anonymous","session":{bid}}}]]"#
+                r#"[50,6,{{}},[{{"authid":"bob","authmethod":"ticket","authprovider":"static","authrole":"user","session":{bid}}}]]"#
             )
         )]
     );
@@ -183,7 +174,7 @@ fn kill_sends_goodbye_and_awaits_the_reply() {
             (v.0, r#"[6,{"message":"bye"},"com.app.gone"]"#.to_owned()),
             (
                 w.0,
-                format!(r#"[36,{leave_sub},"P",{{}},[{vid},"victim","anonymous"]]"#)
+                format!(r#"[36,{leave_sub},"P",{{}},[{vid},"victim","user"]]"#)
             ),
             (k.0, "[50,1,{}]".to_owned()),
         ]
@@ -255,23 +246,24 @@ fn kill_by_authid_authrole_and_all_spare_the_caller() {
             ),
             (
                 w.0,
-                format!(r#"[36,{leave_sub},"P",{{}},[{s1id},"same","anonymous"]]"#)
+                format!(r#"[36,{leave_sub},"P",{{}},[{s1id},"same","user"]]"#)
             ),
             (k.0, format!("[50,1,{{}},[[{s1id}]]]")),
         ]
     );
     let _ = kid;
-    // kill_by_authrole: everyone else is anonymous (w and "other").
+    // kill_by_authrole: of role user only "other" is left (the caller is spared); w is
+    // anonymous.
     let out = send(
         &mut r,
         k,
-        r#"[48,2,{},"wamp.session.kill_by_authrole",["anonymous"]]"#,
+        r#"[48,2,{},"wamp.session.kill_by_authrole",["user"]]"#,
     );
-    assert_eq!(out.last().unwrap(), &(k.0, "[50,2,{},[2]]".to_owned()));
-    assert_eq!(out.iter().filter(|(_, m)| m.starts_with("[6,")).count(), 2);
-    // kill_all: GOODBYEs but no session meta events or testaments.
-    let (w, _) = join(&mut r);
-    subscribe(&mut r, w, 1, "{}", "wamp.session.on_leave");
+    assert_eq!(out.last().unwrap(), &(k.0, "[50,2,{},[1]]".to_owned()));
+    assert_eq!(out.iter().filter(|(_, m)| m.starts_with("[6,")).count(), 1);
+    // kill_all: GOODBYEs (w still lives) but no session meta events or testaments.
+    let (w2, _) = join(&mut r);
+    subscribe(&mut r, w2, 1, "{}", "wamp.session.on_leave");
     subscribe(&mut r, k, 3, "{}", "wamp.session.on_leave");
     let (t, _) = join(&mut r);
     send(
@@ -285,8 +277,9 @@ fn kill_by_authid_authrole_and_all_spare_the_caller() {
         out,
         vec![
             (w.0, r#"[6,{},"wamp.close.killed"]"#.to_owned()),
+            (w2.0, r#"[6,{},"wamp.close.killed"]"#.to_owned()),
             (t.0, r#"[6,{},"wamp.close.killed"]"#.to_owned()),
-            (k.0, "[50,5,{},[2]]".to_owned()),
+            (k.0, "[50,5,{},[3]]".to_owned()),
         ]
     );
     assert_eq!(
@@ -368,7 +361,7 @@ fn subscription_meta_events_in_order() {
 
 #[test]
 fn subscription_procedures_within_the_realm() {
-    let mut r = two_realms();
+    let mut r = router();
     let (a, aid) = join(&mut r);
     let (b, bid) = join(&mut r);
     let exact = subscribe(&mut r, a, 1, "{}", "com.t.x");

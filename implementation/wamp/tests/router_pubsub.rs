@@ -164,7 +164,7 @@ fn publisher_identification_to_subscribers_that_announced_it() {
             (
                 a.0,
                 format!(
-                    r#"[36,{sa},"P",{{"publisher":{pid},"publisher_authid":"pub","publisher_authrole":"anonymous"}}]"#
+                    r#"[36,{sa},"P",{{"publisher":{pid},"publisher_authid":"pub","publisher_authrole":"user"}}]"#
                 )
             ),
             (b.0, format!(r#"[36,{sb},"P",{{}}]"#)),
@@ -209,11 +209,8 @@ fn black_and_white_lists_must_all_admit_the_receiver() {
         ),
         (r#"{"exclude_authid":["bob"]}"#.into(), vec![0, 2]),
         (r#"{"eligible_authid":["carol","nobody"]}"#.into(), vec![2]),
-        (
-            r#"{"eligible_authrole":["anonymous"]}"#.into(),
-            vec![0, 1, 2],
-        ),
-        (r#"{"exclude_authrole":["anonymous"]}"#.into(), vec![]),
+        (r#"{"eligible_authrole":["user"]}"#.into(), vec![0, 1, 2]),
+        (r#"{"exclude_authrole":["user"]}"#.into(), vec![]),
         (r#"{"eligible_authrole":["admin"]}"#.into(), vec![]),
         (r#"{"eligible":[]}"#.into(), vec![]),
         (

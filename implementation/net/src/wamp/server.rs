@@ -219,6 +219,8 @@ async fn run_router(mut router: Router<StdRng>, mut rx: mpsc::UnboundedReceiver<
                     }
                 }
                 Some(ToRouter::Messages { peer, messages }) => {
+                    // The sans-IO router has no clock; WAMP-CRA challenges carry a timestamp.
+                    router.set_time(std::time::SystemTime::now());
                     let mut out = Vec::new();
                     for m in messages {
                         out.extend(router.handle(peer, m));

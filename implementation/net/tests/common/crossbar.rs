@@ -7,6 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use ampel_wamp::auth::cryptosign::PrivateKey;
+
 const STARTUP: Duration = Duration::from_secs(60);
 
 /// The `crossbar` executable, or `None` (after saying so) when it is not installed.
@@ -46,6 +48,13 @@ pub struct Crossbar {
     pub ws_port: u16,
     /// RawSocket transport port.
     pub rs_port: u16,
+    /// WebSocket transport port with static authentication (principals of role `user`).
+    pub auth_port: u16,
+}
+
+/// The cryptosign key of principal `device` on the authenticating transport.
+pub fn device_key() -> PrivateKey {
+    PrivateKey::from_seed([7; 32])
 }
 
 impl Drop for Crossbar {
@@ -73,10 +82,14 @@ impl Crossbar {
     }
 }
 
-/// Realm `realm1`, anonymous, everything allowed. URIs under `com.ampel.disclosed.` have
-/// caller and publisher disclosure on: Crossbar decides disclosure by role permission, not
-/// by `disclose_me`.
-fn config(ws_port: u16, rs_port: u16) -> String {
+/// Realm `realm1`: role `anonymous` may do everything; URIs under `com.ampel.disclosed.`
+/// have caller and publisher disclosure on (Crossbar decides disclosure by role permission,
+/// not by `disclose_me`). Role `user`, for the principals of the authenticating transport
+/// (joe by ticket, peter by WAMP-CRA, sally by salted WAMP-CRA, device by cryptosign), may
+/// do everything under `com.app`. Crossbar's static WAMP-CRA users hold the password and
+/// their salt parameters; Crossbar derives the key itself.
+fn config(ws_port: u16, rs_port: u16, auth_port: u16) -> String {
+    let pubkey = device_key().public_key().to_hex();
     let serializers = r#"["json", "msgpack", "cbor"]"#;
     let allow_all = r#"{"call": true, "register": true, "publish": true, "subscribe": true}"#;
     format!(
@@ -101,6 +114,13 @@ fn config(ws_port: u16, rs_port: u16) -> String {
             "cache": true
           }}
         ]
+      }}, {{
+        "name": "user",
+        "permissions": [{{
+          "uri": "com.app", "match": "prefix", "allow": {allow_all},
+          "disclose": {{"caller": false, "publisher": false}},
+          "cache": true
+        }}]
       }}]
     }}],
     "transports": [
@@ -113,6 +133,31 @@ fn config(ws_port: u16, rs_port: u16) -> String {
         "type": "rawsocket",
         "endpoint": {{"type": "tcp", "interface": "127.0.0.1", "port": {rs_port}}},
         "serializers": {serializers}
+      }},
+      {{
+        "type": "websocket",
+        "endpoint": {{"type": "tcp", "interface": "127.0.0.1", "port": {auth_port}}},
+        "serializers": {serializers},
+        "auth": {{
+          "ticket": {{
+            "type": "static",
+            "principals": {{"joe": {{"ticket": "joe-ticket", "role": "user"}}}}
+          }},
+          "wampcra": {{
+            "type": "static",
+            "users": {{
+              "peter": {{"secret": "peter-secret", "role": "user"}},
+              "sally": {{"secret": "sally-password", "role": "user",
+                         "salt": "pepper", "iterations": 100, "keylen": 16}}
+            }}
+          }},
+          "cryptosign": {{
+            "type": "static",
+            "principals": {{
+              "device": {{"realm": "realm1", "role": "user", "authorized_keys": ["{pubkey}"]}}
+            }}
+          }}
+        }}
       }}
     ]
   }}]
@@ -120,14 +165,18 @@ fn config(ws_port: u16, rs_port: u16) -> String {
     )
 }
 
-/// Starts a node and waits (blocking) until both transports listen.
+/// Starts a node and waits (blocking) until its transports listen.
 pub fn launch(bin: &PathBuf) -> Crossbar {
-    let (ws_port, rs_port) = (free_port(), free_port());
+    let (ws_port, rs_port, auth_port) = (free_port(), free_port(), free_port());
     // A fresh node directory (config, logs, pid file) per run.
     let dir = std::env::temp_dir().join(format!("ampel-crossbar-{}-{ws_port}", std::process::id()));
     let cbdir = dir.join(".crossbar");
     std::fs::create_dir_all(&cbdir).expect("cbdir");
-    std::fs::write(cbdir.join("config.json"), config(ws_port, rs_port)).expect("config");
+    std::fs::write(
+        cbdir.join("config.json"),
+        config(ws_port, rs_port, auth_port),
+    )
+    .expect("config");
     let child = Command::new(bin)
         .args(["start", "--cbdir"])
         .arg(&cbdir)
@@ -141,10 +190,11 @@ pub fn launch(bin: &PathBuf) -> Crossbar {
         dir,
         ws_port,
         rs_port,
+        auth_port,
     };
     let started = Instant::now();
     let listening = |port| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
-    while !(listening(ws_port) && listening(rs_port)) {
+    while ![ws_port, rs_port, auth_port].into_iter().all(listening) {
         if let Ok(Some(status)) = node.child.try_wait() {
             panic!("crossbar exited during startup: {status}");
         }

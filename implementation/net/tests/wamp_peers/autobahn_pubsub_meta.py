@@ -45,7 +45,15 @@ class Session(ApplicationSession):
         self.left = loop.create_future()
 
     def onConnect(self):
-        self.join(self.config.realm, authmethods=["anonymous"], authid=self.wanted_authid)
+        # A named session logs in by ticket (the router's principals: ticket = authid,
+        # role `user`); others join anonymously.
+        if self.wanted_authid is None:
+            self.join(self.config.realm, authmethods=["anonymous"])
+        else:
+            self.join(self.config.realm, authmethods=["ticket"], authid=self.wanted_authid)
+
+    def onChallenge(self, challenge):
+        return self.wanted_authid
 
     def onJoin(self, details):
         self.joined.set_result(details)
@@ -138,8 +146,8 @@ async def black_white_listing(a, b):
         (3, PublishOptions(eligible_authid=["nobody"])),
         (4, PublishOptions(eligible_authid=["bob"])),
         (5, PublishOptions(exclude_authid=["bob"])),
-        (6, PublishOptions(exclude_authrole=["anonymous"])),
-        (7, PublishOptions(eligible_authrole=["anonymous"], exclude=[a._session_id])),
+        (6, PublishOptions(exclude_authrole=["user"])),
+        (7, PublishOptions(eligible_authrole=["user"], exclude=[a._session_id])),
     ]:
         a.publish("com.bw", n, options=opts)  # unacknowledged: returns nothing
     await sync(a, "com.bw")
@@ -166,7 +174,7 @@ async def session_meta(a, b):
     await joins.wait_for(1)
     info = joins.items[0][0][0]
     check(
-        info.get("session") == cid and info.get("authid") == "carol" and info.get("authrole") == "anonymous",
+        info.get("session") == cid and info.get("authid") == "carol" and info.get("authrole") == "user",
         f"on_join {info}",
     )
     count = await a.call("wamp.session.count")

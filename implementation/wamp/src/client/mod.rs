@@ -393,6 +393,22 @@ impl ClientSession {
         Ok(())
     }
 
+    /// Gives up on opening a session (e.g. a CHALLENGE it cannot answer): sends ABORT with
+    /// `reason` and Details.message; the session is `Closed` again.
+    pub fn abort(&mut self, reason: Uri, message: String) -> Result<(), CommandError> {
+        self.require("abort", SessionState::Establishing)?;
+        let reason = checked(reason)?;
+        self.state = SessionState::Closed;
+        self.reset();
+        let details = Dict::from([("message".to_owned(), Value::Str(message))]);
+        self.outbox.push_back(Message::Abort(Abort {
+            details,
+            reason,
+            payload: Payload::None,
+        }));
+        Ok(())
+    }
+
     /// Sends GOODBYE and waits for the router's.
     pub fn goodbye(&mut self, reason: Uri) -> Result<(), CommandError> {
         self.require("goodbye", SessionState::Established)?;

@@ -9,20 +9,25 @@
 //! forgets it.
 //!
 //! The router has no clock: for a call timeout it asks the transport to start a timer
-//! ([`Output::StartTimer`]) and expects [`Router::timeout`] when it fires.
+//! ([`Output::StartTimer`]) and expects [`Router::timeout`] when it fires; WAMP-CRA
+//! challenges carry the wall-clock time the transport last gave ([`Router::set_time`]).
 //!
-//! Features: realms (configured, optionally created on demand; anonymous authentication, with
-//! per-realm [`Permissions`] for its role); broker: exact, prefix and wildcard subscriptions,
-//! acknowledged publishing, publisher exclusion and identification, subscriber black- and
-//! whitelisting, event retention, subscription revocation; dealer: the advanced RPC features
-//! (progressive results and invocations, canceling, timeouts, caller identification, pattern
-//! and shared registrations, revocation); the session, subscription and registration meta
-//! API and testaments (router/meta.rs). [`features`] lists what WELCOME announces; other
-//! advanced options are refused.
+//! Features: realms (configured, optionally created on demand), authentication (anonymous,
+//! ticket, WAMP-CRA, cryptosign; see `auth.rs`) and authorization (every SUBSCRIBE, PUBLISH,
+//! REGISTER and CALL is checked against the session's role in its realm, see
+//! [`RealmConfig`]); broker: exact, prefix and wildcard subscriptions, acknowledged
+//! publishing, publisher exclusion and identification, subscriber black- and whitelisting,
+//! event retention, subscription revocation; dealer: the advanced RPC features (progressive
+//! results and invocations, canceling, timeouts, caller identification, pattern and shared
+//! registrations, revocation); the session, subscription and registration meta API and
+//! testaments (router/meta.rs). [`features`] lists what WELCOME announces; other advanced
+//! options are refused.
 
 mod audience;
+mod auth;
 mod broker;
 mod calls;
+mod config;
 mod dealer;
 pub mod features;
 mod meta;
@@ -36,11 +41,14 @@ mod testament;
 mod violation;
 
 pub use calls::TimerId;
+pub use config::{
+    Action, PermissionRule, Permissions, Principal, RealmConfig, Role, RouterConfig, WampCraSecret,
+};
 pub use session::{ClientRoles, Identity};
 pub use violation::{Phase, Violation};
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use broker::Broker;
 use calls::Calls;
@@ -50,7 +58,7 @@ use session::Session;
 use crate::id::{Id, IdSequence};
 use crate::message::*;
 use crate::serializer::{DecodeError, Serialization};
-use crate::uri::{Uri, UriRule, known};
+use crate::uri::{Uri, known};
 use crate::value::{Dict, Value};
 
 /// A transport connection known to the router (not a WAMP session ID: a connection exists
@@ -70,64 +78,11 @@ pub enum Output {
     StartTimer { timer: TimerId, after: Duration },
 }
 
-/// Router configuration.
-#[derive(Debug, Clone)]
-pub struct RouterConfig {
-    /// Realms that exist from the start.
-    pub realms: BTreeSet<Uri>,
-    /// Create any other (valid) realm a HELLO names.
-    pub auto_create_realms: bool,
-    /// URI rule for realms, topics and procedures.
-    pub uri_rule: UriRule,
-    /// `agent` in WELCOME.Details.
-    pub agent: String,
-    /// What the role of a realm's sessions (`anonymous`, the only authentication here) may
-    /// do there; a realm not listed allows everything.
-    pub permissions: BTreeMap<Uri, Permissions>,
-}
-
-/// The actions a role may take in a realm; a refused one is answered with ERROR
-/// `wamp.error.not_authorized` (a PUBLISH only when it asked for acknowledgement).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Permissions {
-    /// PUBLISH.
-    pub publish: bool,
-    /// SUBSCRIBE.
-    pub subscribe: bool,
-    /// CALL.
-    pub call: bool,
-    /// REGISTER.
-    pub register: bool,
-}
-
-impl Default for Permissions {
-    /// Everything allowed.
-    fn default() -> Self {
-        Self {
-            publish: true,
-            subscribe: true,
-            call: true,
-            register: true,
-        }
-    }
-}
-
-impl Default for RouterConfig {
-    /// `realm1`, open to anonymous clients for everything; loose URIs.
-    fn default() -> Self {
-        RouterConfig {
-            realms: [Uri::from("realm1")].into(),
-            auto_create_realms: false,
-            uri_rule: UriRule::Loose,
-            agent: "ampel-wamp".into(),
-            permissions: BTreeMap::new(),
-        }
-    }
-}
-
 #[derive(Debug)]
 enum PeerState {
     AwaitingHello,
+    /// CHALLENGE sent; only AUTHENTICATE (or ABORT) may follow.
+    Challenged(Box<auth::Challenged>),
     Established(Box<Session>),
     /// The router ended the session with GOODBYE (`wamp.session.kill`): everything but the
     /// peer's GOODBYE reply is ignored.
@@ -141,6 +96,8 @@ struct Request {
     id: Id,
     kind: MessageType,
     realm: Uri,
+    /// The requester's authrole, whose permissions apply.
+    role: String,
 }
 
 impl Request {
@@ -177,6 +134,8 @@ pub struct Router<R> {
     router_ids: IdSequence,
     /// Calls in flight, across realms.
     calls: Calls,
+    /// Wall-clock time as the transport last reported it ([`Router::set_time`]).
+    now: SystemTime,
 }
 
 impl<R: rand::RngCore> Router<R> {
@@ -184,7 +143,7 @@ impl<R: rand::RngCore> Router<R> {
     pub fn new(config: RouterConfig, rng: R) -> Router<R> {
         let realms = config
             .realms
-            .iter()
+            .keys()
             .map(|r| (r.clone(), Realm::default()))
             .collect();
         Router {
@@ -196,7 +155,15 @@ impl<R: rand::RngCore> Router<R> {
             realms,
             router_ids: IdSequence::default(),
             calls: Calls::default(),
+            now: SystemTime::UNIX_EPOCH,
         }
+    }
+
+    /// Tells the router the current wall-clock time, which it has no other way to learn. It
+    /// only goes into WAMP-CRA challenges (`timestamp`), so a transport that offers wampcra
+    /// calls this before handing over messages; until then the time is the Unix epoch.
+    pub fn set_time(&mut self, now: SystemTime) {
+        self.now = now;
     }
 
     /// Registers a new transport connection.
@@ -256,7 +223,12 @@ impl<R: rand::RngCore> Router<R> {
         let mut out = Vec::new();
         if matches!(
             self.peers.get(&peer),
-            Some(PeerState::AwaitingHello | PeerState::Established(_) | PeerState::GoodbyeSent)
+            Some(
+                PeerState::AwaitingHello
+                    | PeerState::Challenged(_)
+                    | PeerState::Established(_)
+                    | PeerState::GoodbyeSent
+            )
         ) {
             self.violation(peer, Violation::Malformed(error), &mut out);
         }
@@ -269,6 +241,7 @@ impl<R: rand::RngCore> Router<R> {
         let result = match self.peers.get(&peer) {
             None | Some(PeerState::Failed) => Ok(()),
             Some(PeerState::AwaitingHello) => self.awaiting_hello(peer, message, &mut out),
+            Some(PeerState::Challenged(_)) => self.challenged(peer, message, &mut out),
             Some(PeerState::Established(_)) => self.established(peer, message, &mut out),
             Some(PeerState::GoodbyeSent) => {
                 if matches!(message, Message::Goodbye(_)) {
@@ -343,6 +316,14 @@ impl<R: rand::RngCore> Router<R> {
         }
     }
 
+    /// Whether the requester's role may take `action` on `uri` in its realm.
+    fn authorizes(&self, req: &Request, action: Action, uri: &Uri) -> bool {
+        self.config
+            .realms
+            .get(&req.realm)
+            .is_some_and(|realm| realm.authorizes(&req.role, action, uri))
+    }
+
     fn session(&mut self, peer: PeerId) -> Option<&mut Session> {
         match self.peers.get_mut(&peer) {
             Some(PeerState::Established(s)) => Some(s),
@@ -385,20 +366,16 @@ impl<R: rand::RngCore> Router<R> {
             id,
             kind,
             realm: session.realm.clone(),
+            role: session.identity.authrole.clone(),
         };
-        let allowed = self
-            .config
-            .permissions
-            .get(&req.realm)
-            .copied()
-            .unwrap_or_default();
-        let refused = match &message {
-            Message::Subscribe(_) => !allowed.subscribe,
-            Message::Publish(_) => !allowed.publish,
-            Message::Register(_) => !allowed.register,
-            Message::Call(_) => !allowed.call,
-            _ => false,
+        let target = match &message {
+            Message::Subscribe(m) => Some((Action::Subscribe, &m.topic)),
+            Message::Publish(m) => Some((Action::Publish, &m.topic)),
+            Message::Register(m) => Some((Action::Register, &m.procedure)),
+            Message::Call(m) => Some((Action::Call, &m.procedure)),
+            _ => None,
         };
+        let refused = target.is_some_and(|(action, uri)| !self.authorizes(&req, action, uri));
         if refused {
             let silent = matches!(&message, Message::Publish(m)
                 if m.options.get("acknowledge") != Some(&Value::Bool(true)));

@@ -1,10 +1,11 @@
 //! Sessions: who a peer is once WELCOME went out (identity, announced client features), how a
-//! HELLO becomes a session, and what leaving releases.
+//! HELLO becomes a session (the realm here, authentication in `auth.rs`), and what leaving
+//! releases.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::testament::Testaments;
-use super::{Output, PeerId, PeerState, Phase, Realm, Router, Violation, features};
+use super::{Output, PeerId, PeerState, Phase, Realm, RealmConfig, Router, Violation, features};
 use crate::id::{Id, IdSequence};
 use crate::message::*;
 use crate::uri::{Uri, known};
@@ -118,38 +119,15 @@ impl<R: rand::RngCore> Router<R> {
                 return Ok(());
             }
             self.realms.insert(hello.realm.clone(), Realm::default());
+            self.config
+                .realms
+                .insert(hello.realm.clone(), RealmConfig::open());
         }
-        let offers_anonymous = match hello.details.get("authmethods") {
-            Some(Value::List(methods)) => {
-                methods.is_empty() || methods.contains(&Value::from("anonymous"))
-            }
-            _ => true,
-        };
-        if !offers_anonymous {
-            refuse(
-                out,
-                known::NO_MATCHING_AUTH_METHOD,
-                "this router offers anonymous authentication only".into(),
-            );
-            return Ok(());
-        }
-        let id = self.new_session_id();
-        let authid = match hello.details.get("authid") {
-            Some(Value::Str(s)) => s.clone(),
-            _ => format!("anonymous-{id}"),
-        };
-        let identity = Identity {
-            authid,
-            authrole: "anonymous".into(),
-            authmethod: "anonymous".into(),
-            authprovider: "static".into(),
-        };
-        let roles = ClientRoles::from_hello(&hello.details);
-        self.welcome(peer, id, hello.realm, identity, roles, out);
+        self.authenticate(peer, hello.realm, hello.details, out);
         Ok(())
     }
 
-    fn new_session_id(&mut self) -> Id {
+    pub(super) fn new_session_id(&mut self) -> Id {
         loop {
             let candidate = Id::random(&mut self.rng);
             if self.session_ids.insert(candidate) {
@@ -159,7 +137,7 @@ impl<R: rand::RngCore> Router<R> {
     }
 
     /// Opens the session and sends WELCOME.
-    fn welcome(
+    pub(super) fn welcome(
         &mut self,
         peer: PeerId,
         id: Id,
@@ -210,16 +188,26 @@ impl<R: rand::RngCore> Router<R> {
     }
 
     /// Ends `peer`'s session, if any: subscriptions and registrations go, and its calls end
-    /// (see `leave_dealer`). With `announce`, its
-    /// testaments and `wamp.session.on_leave` are published (the subscription meta events
-    /// always are).
+    /// (see `leave_dealer`). With `announce`, its testaments and `wamp.session.on_leave` are
+    /// published (the subscription meta events always are). A peer still being challenged
+    /// only releases the session ID reserved for it.
     pub(super) fn end_session(&mut self, peer: PeerId, announce: bool, out: &mut Vec<Output>) {
-        let Some(PeerState::Established(session)) = self.peers.remove(&peer) else {
+        match self.peers.get(&peer) {
+            Some(PeerState::Established(_)) => {}
+            Some(PeerState::Challenged(c)) => {
+                self.session_ids.remove(&c.session);
+                self.peers.insert(peer, PeerState::AwaitingHello);
+                return;
+            }
+            _ => return,
+        }
+        let Some(PeerState::Established(session)) =
+            self.peers.insert(peer, PeerState::AwaitingHello)
+        else {
             return;
         };
         let session = *session;
         self.session_ids.remove(&session.id);
-        self.peers.insert(peer, PeerState::AwaitingHello);
         let Some(realm) = self.realms.get_mut(&session.realm) else {
             return;
         };

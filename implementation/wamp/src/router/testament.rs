@@ -5,7 +5,7 @@
 
 use super::audience::Publisher;
 use super::meta::{Args, Handler, MetaError};
-use super::{Output, PeerState, Router};
+use super::{Action, Output, PeerState, Router};
 use crate::id::Id;
 use crate::message::*;
 use crate::uri::{Uri, known};
@@ -73,13 +73,7 @@ impl<R: rand::RngCore> Router<R> {
                         format!("invalid topic {topic}"),
                     ));
                 }
-                let allowed = r
-                    .config
-                    .permissions
-                    .get(&req.realm)
-                    .copied()
-                    .unwrap_or_default();
-                if !allowed.publish {
+                if !r.authorizes(req, Action::Publish, &topic) {
                     return Err(MetaError::new(
                         known::NOT_AUTHORIZED,
                         "this session may not publish",

@@ -10,6 +10,8 @@ use crate::serializer::DecodeError;
 pub enum Phase {
     /// No session yet (or the last one ended): only HELLO is acceptable.
     AwaitingHello,
+    /// CHALLENGE sent: only AUTHENTICATE (or ABORT) is acceptable.
+    Challenged,
     /// WELCOME sent.
     Established,
 }

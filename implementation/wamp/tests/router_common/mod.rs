@@ -3,15 +3,45 @@
 
 #![allow(dead_code)]
 
-use ampel_wamp::router::{Output, PeerId, Router, RouterConfig};
-use ampel_wamp::{Id, Json, Message, Serializer, Value};
+use ampel_wamp::auth::AuthMethod;
+use ampel_wamp::router::{Output, PeerId, Principal, RealmConfig, Role, Router, RouterConfig};
+use ampel_wamp::{Id, Json, Message, Serializer, Uri, Value};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 pub type R = Router<StdRng>;
 
+/// The principals of [`test_realm`]; tests that need distinct authids join as them.
+pub const PRINCIPALS: &[&str] = &[
+    "alice", "bob", "carol", "other", "pub", "same", "victim", "xavier",
+];
+
+/// A realm open to anonymous sessions (role `anonymous`) in which each of [`PRINCIPALS`]
+/// logs in by ticket (the ticket is its name) with role `user`; both roles may do
+/// everything.
+pub fn test_realm() -> RealmConfig {
+    let mut realm = RealmConfig::open();
+    realm.roles.insert("user".into(), Role::allow_all());
+    realm.authmethods.insert(AuthMethod::Ticket);
+    for name in PRINCIPALS {
+        let principal = Principal {
+            role: "user".into(),
+            ticket: Some((*name).into()),
+            ..Principal::default()
+        };
+        realm.principals.insert((*name).into(), principal);
+    }
+    realm
+}
+
+/// `realm1` and `realm2`, each a [`test_realm`].
 pub fn router() -> R {
-    router_with(RouterConfig::default())
+    router_with(RouterConfig {
+        realms: ["realm1", "realm2"]
+            .map(|name| (Uri::from(name), test_realm()))
+            .into(),
+        ..RouterConfig::default()
+    })
 }
 
 pub fn router_with(config: RouterConfig) -> R {
@@ -63,7 +93,8 @@ pub fn send(r: &mut R, peer: PeerId, json: &str) -> Vec<(u64, String)> {
     show(&r.handle(peer, msg(json)))
 }
 
-/// A session options for [`join_with`].
+/// A session's options for [`join_with`]; with an `authid` (one of [`PRINCIPALS`]) it logs
+/// in by ticket.
 #[derive(Default, Clone, Copy)]
 pub struct As<'a> {
     pub realm: &'a str,
@@ -89,6 +120,7 @@ pub fn join_with(r: &mut R, who: As<'_>) -> (PeerId, Id, Vec<(u64, String)>) {
     let mut details = serde_json::json!({ "roles": roles });
     if let Some(authid) = who.authid {
         details["authid"] = authid.into();
+        details["authmethods"] = serde_json::json!(["ticket"]);
     }
     let realm = if who.realm.is_empty() {
         "realm1"
@@ -97,7 +129,17 @@ pub fn join_with(r: &mut R, who: As<'_>) -> (PeerId, Id, Vec<(u64, String)>) {
     };
     let hello = serde_json::json!([1, realm, details]).to_string();
     let peer = r.open();
-    let out = r.handle(peer, msg(&hello));
+    let mut out = r.handle(peer, msg(&hello));
+    if let (
+        Some(authid),
+        Some(Output::Send {
+            message: Message::Challenge(_),
+            ..
+        }),
+    ) = (who.authid, out.first())
+    {
+        out = r.handle(peer, msg(&serde_json::json!([5, authid, {}]).to_string()));
+    }
     match out.first() {
         Some(Output::Send {
             to,

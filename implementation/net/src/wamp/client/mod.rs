@@ -34,6 +34,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use ampel_wamp::auth::Credentials;
 use ampel_wamp::client::{CancelMode, ClientEvent, ClientSession, CommandError};
 use ampel_wamp::message::{Event, Invocation, MessageType};
 use ampel_wamp::uri::known;
@@ -54,7 +55,7 @@ type RevokedSink = oneshot::Sender<Revocation>;
 enum Command {
     Join {
         realm: Uri,
-        details: Dict,
+        credentials: Credentials,
         reply: Reply<Joined>,
     },
     Leave {
@@ -129,8 +130,30 @@ pub struct Revocation {
 pub struct Joined {
     /// The WAMP session ID.
     pub session: Id,
+    /// Who the router authenticated the session as (WELCOME.Details `authid`).
+    pub authid: Option<String>,
+    /// The session's role (`authrole`).
+    pub authrole: Option<String>,
+    /// How it authenticated (`authmethod`: anonymous, ticket, wampcra, cryptosign, …).
+    pub authmethod: Option<String>,
+    /// Who vouched for the principal (`authprovider`).
+    pub authprovider: Option<String>,
     /// WELCOME.Details (roles, authid, authrole, agent, …).
     pub details: Dict,
+}
+
+impl Joined {
+    fn from_welcome(session: Id, details: Dict) -> Joined {
+        let text = |key: &str| details.get(key).and_then(Value::as_str).map(str::to_owned);
+        Joined {
+            session,
+            authid: text("authid"),
+            authrole: text("authrole"),
+            authmethod: text("authmethod"),
+            authprovider: text("authprovider"),
+            details,
+        }
+    }
 }
 
 /// An event on a subscription.
@@ -210,6 +233,9 @@ pub struct ClientOptions {
     /// WebSocket settings (TLS roots, limits, timeouts); the subprotocol offer is set from
     /// the serialization.
     pub websocket: crate::ClientConfig,
+    /// How to authenticate when joining (default: anonymous); CHALLENGEs are answered
+    /// automatically.
+    pub credentials: Credentials,
 }
 
 /// A WAMP client connection with (usually) an open session.
@@ -217,6 +243,8 @@ pub struct ClientOptions {
 pub struct Client {
     commands: mpsc::UnboundedSender<Command>,
     joined: Joined,
+    /// Used again by [`Client::join`].
+    credentials: Credentials,
 }
 
 impl std::fmt::Debug for Command {
@@ -227,7 +255,7 @@ impl std::fmt::Debug for Command {
 
 impl Client {
     /// Connects to `url` (`ws://`, `wss://` or `rawsocket://`) with `serialization` and joins
-    /// `realm` anonymously.
+    /// `realm` anonymously (see [`ClientOptions::credentials`] for other methods).
     pub async fn connect(
         url: &str,
         realm: &str,
@@ -249,13 +277,29 @@ impl Client {
         let mut session = ClientSession::new();
         session.set_sequential_invocations(options.sequential_invocations);
         tokio::spawn(Driver::new(transport, session).run(rx));
-        let joined = join(&commands, realm, Dict::new()).await?;
-        Ok(Client { commands, joined })
+        let credentials = options.credentials;
+        let joined = join(&commands, realm, credentials.clone()).await?;
+        Ok(Client {
+            commands,
+            joined,
+            credentials,
+        })
     }
 
-    /// Joins `realm` again on the same connection after [`Client::leave`].
+    /// Joins `realm` again on the same connection after [`Client::leave`], with the
+    /// credentials of the last join.
     pub async fn join(&mut self, realm: &str) -> Result<Joined, Error> {
-        self.joined = join(&self.commands, realm, Dict::new()).await?;
+        self.join_with(realm, self.credentials.clone()).await
+    }
+
+    /// Joins `realm` after [`Client::leave`] (or a refused join) with other credentials.
+    pub async fn join_with(
+        &mut self,
+        realm: &str,
+        credentials: Credentials,
+    ) -> Result<Joined, Error> {
+        self.joined = join(&self.commands, realm, credentials.clone()).await?;
+        self.credentials = credentials;
         Ok(self.joined.clone())
     }
 
@@ -499,11 +543,11 @@ async fn ask<T>(
 async fn join(
     commands: &mpsc::UnboundedSender<Command>,
     realm: &str,
-    details: Dict,
+    credentials: Credentials,
 ) -> Result<Joined, Error> {
     ask(commands, |reply| Command::Join {
         realm: realm.into(),
-        details,
+        credentials,
         reply,
     })
     .await
@@ -777,6 +821,8 @@ struct Driver {
     registrations: HashMap<Id, RegistrationSink>,
     invocations: HashMap<Id, OpenInvocation>,
     joining: Option<Reply<Joined>>,
+    /// What answers a CHALLENGE during the join.
+    credentials: Credentials,
     leaving: Option<Reply<()>>,
     /// A handle for invocation answers, given to each [`InvocationRequest`].
     commands: Option<mpsc::UnboundedSender<Command>>,
@@ -800,6 +846,7 @@ impl Driver {
             registrations: HashMap::new(),
             invocations: HashMap::new(),
             joining: None,
+            credentials: Credentials::default(),
             leaving: None,
             commands: None,
             stop: false,
@@ -882,12 +929,19 @@ impl Driver {
         match command {
             Command::Join {
                 realm,
-                details,
+                credentials,
                 reply,
-            } => match s.hello(realm, details) {
-                Ok(()) => self.joining = Some(reply),
-                Err(e) => drop(reply.send(Err(e.into()))),
-            },
+            } => {
+                let mut details = Dict::new();
+                credentials.add_to_hello(&mut details);
+                match s.hello(realm, details) {
+                    Ok(()) => {
+                        self.joining = Some(reply);
+                        self.credentials = credentials;
+                    }
+                    Err(e) => drop(reply.send(Err(e.into()))),
+                }
+            }
             Command::Leave { reply } => match s.goodbye(known::GOODBYE_AND_OUT.into()) {
                 Ok(()) => self.leaving = Some(reply),
                 Err(e) => drop(reply.send(Err(e.into()))),
@@ -1035,7 +1089,7 @@ impl Driver {
         match event {
             ClientEvent::Joined { session, details } => {
                 if let Some(r) = self.joining.take() {
-                    let _ = r.send(Ok(Joined { session, details }));
+                    let _ = r.send(Ok(Joined::from_welcome(session, details)));
                 }
             }
             ClientEvent::Aborted { reason, details } => {
@@ -1059,15 +1113,25 @@ impl Driver {
                 self.subscriptions.clear();
                 self.registrations.clear();
             }
-            ClientEvent::Challenge { auth_method, .. } => {
-                // Only anonymous authentication is offered, so a CHALLENGE cannot be
-                // answered: give up on the join and the connection.
-                self.stop = true;
-                if let Some(r) = self.joining.take() {
-                    let _ = r.send(Err(Error::SessionEnded {
-                        reason: known::NO_MATCHING_AUTH_METHOD.into(),
-                        message: Some(format!("router challenged with {auth_method}")),
-                    }));
+            ClientEvent::Challenge { auth_method, extra } => {
+                let answer = self.credentials.answer(&auth_method, &extra);
+                let sent = match answer {
+                    Ok(signature) => self.session.authenticate(signature, Dict::new()),
+                    // Tell the router why the join ends here.
+                    Err(e) => {
+                        let reason = Uri::from(known::AUTHENTICATION_FAILED);
+                        let message = e.to_string();
+                        let sent = self.session.abort(reason.clone(), message.clone());
+                        self.session_ended(&reason, Some(message));
+                        sent
+                    }
+                };
+                if let Err(e) = sent {
+                    // A CHALLENGE outside the handshake is refused by the session itself;
+                    // nothing else can fail here, but a join must not hang.
+                    if let Some(r) = self.joining.take() {
+                        let _ = r.send(Err(e.into()));
+                    }
                 }
             }
             ClientEvent::Subscribed {
