@@ -9,6 +9,7 @@ use ampel_net::{Listener, MaybeTlsStream, ServerConfig, WebSocket};
 use tokio::task::JoinHandle;
 
 pub mod crossbar;
+pub mod raw;
 pub mod wamp;
 
 /// Every test body runs within this bound.
