@@ -10,11 +10,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ampel_net::wamp::{
-    CallOptions, CallReply, CancelMode, Client, Error, EventData, InvocationRequest, InvokePolicy,
-    MatchPolicy, PublishOptions, RegisterOptions, Registration, SubscribeOptions, Subscription,
+    CallOptions, CancelMode, Client, Error, InvokePolicy, MatchPolicy, PublishOptions,
+    RegisterOptions, SubscribeOptions,
 };
-use ampel_wamp::{Dict, Id, List, Serialization, Value};
+use ampel_wamp::{Dict, List, Serialization, Value};
 use common::crossbar::{Crossbar, shared};
+use common::wamp::{
+    application_error, args, call_in_flight, next_event, next_invocation, publish, register_named,
+    session, text, who_answers,
+};
 
 const LIMIT: Duration = Duration::from_secs(30);
 /// How long "nothing arrives" is watched for.
@@ -43,50 +47,6 @@ async fn connect(node: &Arc<Crossbar>) -> Client {
     Client::connect(&node.ws_url(), "realm1", Serialization::Json)
         .await
         .expect("join crossbar")
-}
-
-fn session(c: &Client) -> Id {
-    c.joined().session
-}
-
-fn args(values: &[u64]) -> List {
-    values.iter().map(|v| Value::UInt(*v)).collect()
-}
-
-fn text(s: &str) -> Value {
-    Value::Str(s.into())
-}
-
-fn application_error(r: Result<CallReply, Error>) -> String {
-    match r {
-        Err(Error::Application(e)) => e.error.as_str().to_owned(),
-        other => panic!("expected an ERROR, got {other:?}"),
-    }
-}
-
-async fn next_event(s: &mut Subscription) -> EventData {
-    tokio::time::timeout(Duration::from_secs(5), s.next())
-        .await
-        .expect("no event within 5 s")
-        .expect("subscription ended")
-}
-
-async fn next_invocation(r: &mut Registration) -> InvocationRequest {
-    tokio::time::timeout(Duration::from_secs(5), r.next())
-        .await
-        .expect("no invocation within 5 s")
-        .expect("registration ended")
-}
-
-async fn publish(c: &Client, topic: &str, options: PublishOptions, payload: &[u64]) {
-    let options = PublishOptions {
-        acknowledge: true,
-        ..options
-    };
-    c.publish_with(topic, options, args(payload), Dict::new())
-        .await
-        .unwrap()
-        .expect("acknowledged");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,21 +96,6 @@ async fn progressive_call_results() {
         callee.await.unwrap();
     })
     .await;
-}
-
-/// Starts a call of `procedure` (registered by the callee) and returns it with the callee's
-/// invocation.
-async fn call_in_flight(
-    caller: &Client,
-    reg: &mut Registration,
-    procedure: &str,
-) -> (ampel_net::wamp::CallHandle, InvocationRequest) {
-    let call = caller
-        .start_call(procedure, CallOptions::default(), List::new(), Dict::new())
-        .await
-        .unwrap();
-    let inv = next_invocation(reg).await;
-    (call, inv)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -395,27 +340,6 @@ async fn pattern_based_registration() {
         assert_eq!(r.args, vec![text("exact")]);
     })
     .await;
-}
-
-async fn register_named(c: &Client, procedure: &str, invoke: InvokePolicy, name: &'static str) {
-    let options = RegisterOptions {
-        invoke: Some(invoke),
-        ..RegisterOptions::default()
-    };
-    c.register_fn_with(procedure, options, move |_, _| async move {
-        Ok((vec![text(name)], Dict::new()))
-    })
-    .await
-    .unwrap();
-}
-
-async fn who_answers(c: &Client, procedure: &str, calls: usize) -> Vec<Value> {
-    let mut answers = Vec::new();
-    for _ in 0..calls {
-        let r = c.call(procedure, List::new(), Dict::new()).await.unwrap();
-        answers.push(r.args[0].clone());
-    }
-    answers
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -802,6 +802,105 @@ fn registration_revocation() {
     );
 }
 
+/// Crossbar's `wamp.registration.remove_callee`: one callee of a shared registration is
+/// revoked (told only if it announced registration_revocation), the others keep it; unknown
+/// registrations and sessions that are not callees get `wamp.error.no_such_registration`.
+#[test]
+fn remove_callee_revokes_one_callee() {
+    let mut r = router();
+    let (told, told_id) = join(&mut r, &["registration_revocation", "shared_registration"]);
+    let (silent, silent_id) = join(&mut r, &["shared_registration"]);
+    let (admin, admin_id) = join(&mut r, &[]);
+    send(
+        &mut r,
+        admin,
+        r#"[32,1,{},"wamp.registration.on_unregister"]"#,
+    );
+    send(&mut r, admin, r#"[32,2,{},"wamp.registration.on_delete"]"#);
+    let reg = register(&mut r, told, 1, r#"{"invoke":"roundrobin"}"#, "com.x");
+    register(&mut r, silent, 1, r#"{"invoke":"roundrobin"}"#, "com.x");
+    let sub = |o: &(u64, String)| o.1.split(',').nth(1).unwrap().to_owned();
+
+    let out = send(
+        &mut r,
+        admin,
+        &format!(
+            r#"[48,3,{{}},"wamp.registration.remove_callee",[{reg},{told_id}],{{"reason":"com.moved"}}]"#
+        ),
+    );
+    assert_eq!(
+        out,
+        vec![
+            (
+                told.0,
+                format!(r#"[67,0,{{"reason":"com.moved","registration":{reg}}}]"#)
+            ),
+            (
+                admin.0,
+                format!(r#"[36,{},"P",{{}},[{told_id},{reg}]]"#, sub(&out[1]))
+            ),
+            (admin.0, "[50,3,{}]".to_owned()),
+        ]
+    );
+    // Every call now goes to the remaining callee.
+    for request in [4, 5] {
+        let out = send(&mut r, admin, &format!(r#"[48,{request},{{}},"com.x"]"#));
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].0, silent.0, "{out:?}");
+    }
+    let refused = |request: u64, who: Id| {
+        vec![(
+            admin.0,
+            format!(
+                r#"[8,48,{request},{{}},"wamp.error.no_such_registration",["session {who} is not a callee of registration {reg}"]]"#
+            ),
+        )]
+    };
+    let remove = |request: u64, registration: u64, who: Id| {
+        format!(r#"[48,{request},{{}},"wamp.registration.remove_callee",[{registration},{who}]]"#)
+    };
+    let admin_sid = Id::new(admin_id).unwrap();
+    let told_sid = Id::new(told_id).unwrap();
+    assert_eq!(
+        send(&mut r, admin, &remove(6, reg, told_sid)),
+        refused(6, told_sid)
+    );
+    assert_eq!(
+        send(&mut r, admin, &remove(7, reg, admin_sid)),
+        refused(7, admin_sid)
+    );
+
+    // The last callee, which did not announce revocation: removed silently, and the
+    // registration is deleted.
+    let out = send(&mut r, admin, &remove(8, reg, Id::new(silent_id).unwrap()));
+    assert_eq!(
+        out,
+        vec![
+            (
+                admin.0,
+                format!(r#"[36,{},"P",{{}},[{silent_id},{reg}]]"#, sub(&out[0]))
+            ),
+            (
+                admin.0,
+                format!(r#"[36,{},"P",{{}},[{silent_id},{reg}]]"#, sub(&out[1]))
+            ),
+            (admin.0, "[50,8,{}]".to_owned()),
+        ]
+    );
+    assert_ne!(sub(&out[0]), sub(&out[1]), "on_unregister, then on_delete");
+    let out = send(&mut r, admin, &remove(9, reg, told_sid));
+    assert!(
+        out[0].1.starts_with(&format!(
+            r#"[8,48,9,{{}},"wamp.error.no_such_registration",["no registration {reg}"]"#
+        )),
+        "{out:?}"
+    );
+    assert_eq!(
+        send(&mut r, admin, r#"[48,10,{},"com.x"]"#),
+        exp(&[(admin, r#"[8,48,10,{},"wamp.error.no_such_procedure"]"#)])
+    );
+}
+
 #[test]
 fn registration_meta_events() {
     let mut r = router();

@@ -9,6 +9,8 @@ use ampel_net::{Listener, MaybeTlsStream, ServerConfig, WebSocket};
 use tokio::task::JoinHandle;
 
 pub mod crossbar;
+pub mod raw;
+pub mod wamp;
 
 /// Every test body runs within this bound.
 pub const LIMIT: Duration = Duration::from_secs(30);

@@ -1,7 +1,8 @@
 //! The registration meta API (`advanced/meta_api_registrations.md`): the events
 //! `wamp.registration.on_create|on_register|on_unregister|on_delete`, published to the realm
 //! of the session that caused them, and the procedures `wamp.registration.list|lookup|match|
-//! get|list_callees|count_callees`, answered by the router itself.
+//! get|list_callees|count_callees` and Crossbar's `wamp.registration.remove_callee`, answered
+//! by the router itself.
 //!
 //! RegistrationDetails carry `id`, `uri`, `match` and `invoke`; `created` (a timestamp) is
 //! left out because the sans-IO router has no clock.
@@ -10,6 +11,7 @@ use super::dealer::{Dealer, Registration};
 use super::meta::{Args, Handler, MetaError, id_list, results};
 use super::{Output, Request, Router};
 use crate::id::Id;
+use crate::message::Payload;
 use crate::pattern::{MatchPolicy, Pattern};
 use crate::uri::{Uri, known};
 use crate::value::{Dict, Value};
@@ -90,6 +92,28 @@ impl<R: rand::RngCore> Router<R> {
             "count_callees" => |r, req, args, _| {
                 let n = registration(r, req, args.id(0)?)?.callees.len();
                 Ok(results(vec![Value::from(n as u64)]))
+            },
+            // Crossbar's administrative revocation: (registration, session, reason=).
+            "remove_callee" => |r, req, args, out| {
+                let id = args.id(0)?;
+                let session = args.id(1)?;
+                let reason =
+                    Args::optional(args.keyword("reason"), "reason: a string", Value::as_str)?;
+                let callee = registration(r, req, id)?
+                    .callees
+                    .iter()
+                    .find(|c| c.session == session)
+                    .copied();
+                let realm = req.realm.clone();
+                match callee {
+                    Some(callee) if r.revoke_callee(&realm, id, callee, reason, out) => {
+                        Ok(Payload::None)
+                    }
+                    _ => Err(MetaError::new(
+                        known::NO_SUCH_REGISTRATION,
+                        format!("session {session} is not a callee of registration {id}"),
+                    )),
+                }
             },
             _ => return None,
         })

@@ -488,38 +488,58 @@ impl<R: rand::RngCore> Router<R> {
     }
 
     /// Revokes registration `registration` (`advanced/rpc_registration_revocation.md`):
-    /// every callee is detached; those that announced registration_revocation get
-    /// `[UNREGISTERED, 0, {registration, reason}]`, the others are not told. Calls in flight
-    /// still complete. Nothing happens for an unknown registration.
+    /// every callee is detached as by [`Router::revoke_callee`]. Calls in flight still
+    /// complete. Nothing happens for an unknown registration.
     pub fn revoke_registration(&mut self, registration: Id, reason: &str) -> Vec<Output> {
         let mut out = Vec::new();
-        let Some((realm, reg)) = self
-            .realms
-            .iter_mut()
-            .find_map(|(name, r)| Some((name.clone(), r.dealer.remove(registration)?)))
-        else {
+        let Some((realm, callees)) = self.realms.iter().find_map(|(name, r)| {
+            let reg = r.dealer.get(registration)?;
+            Some((name.clone(), reg.callees.clone()))
+        }) else {
             return out;
         };
-        let last = reg.callees.len() - 1;
-        for (i, callee) in reg.callees.iter().enumerate() {
-            let told = matches!(self.peers.get(&callee.peer), Some(PeerState::Established(s))
-                if s.roles.announces("callee", "registration_revocation"));
-            if told {
-                let details = Dict::from([
-                    ("registration".to_owned(), Value::from(registration.get())),
-                    ("reason".to_owned(), Value::from(reason)),
-                ]);
-                out.push(Output::Send {
-                    to: callee.peer,
-                    message: Message::Unregistered(Unregistered {
-                        request: None,
-                        details: Some(details),
-                    }),
-                });
-            }
-            self.callee_detached(&realm, callee.session, registration, i == last, &mut out);
+        for callee in callees {
+            self.revoke_callee(&realm, registration, callee, Some(reason), &mut out);
         }
         out
+    }
+
+    /// Detaches `callee` from `registration` in `realm`, unasked: told with
+    /// `[UNREGISTERED, 0, {registration, reason}]` if it announced registration_revocation,
+    /// silently otherwise; the registration meta events follow. False if it was not attached.
+    pub(super) fn revoke_callee(
+        &mut self,
+        realm: &Uri,
+        registration: Id,
+        callee: Callee,
+        reason: Option<&str>,
+        out: &mut Vec<Output>,
+    ) -> bool {
+        let Some(deleted) = self
+            .realms
+            .get_mut(realm)
+            .and_then(|r| r.dealer.unregister(callee.peer, registration))
+        else {
+            return false;
+        };
+        let told = matches!(self.peers.get(&callee.peer), Some(PeerState::Established(s))
+            if s.roles.announces("callee", "registration_revocation"));
+        if told {
+            let mut details =
+                Dict::from([("registration".to_owned(), Value::from(registration.get()))]);
+            if let Some(reason) = reason {
+                details.insert("reason".into(), Value::from(reason));
+            }
+            out.push(Output::Send {
+                to: callee.peer,
+                message: Message::Unregistered(Unregistered {
+                    request: None,
+                    details: Some(details),
+                }),
+            });
+        }
+        self.callee_detached(realm, callee.session, registration, deleted, out);
+        true
     }
 }
 
