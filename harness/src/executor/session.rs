@@ -28,7 +28,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{Compression, ExecConfig};
-use crate::observer::{Observer, Output};
+use crate::observer::{EchoQueue, Observer, Output};
 use crate::wire::BoxedIo;
 use crate::wire::deflate::{Deflater, WindowCache};
 use crate::wire::log::{SharedLog, head_hex};
@@ -108,6 +108,8 @@ pub(super) struct Session<'a> {
     timers: Vec<(Instant, Timer, f64)>,
     /// Section 9: messages are echo replies, not events.
     bulk: bool,
+    /// What the echo replies should be, shared with the observer (bulk cases).
+    echoes: EchoQueue,
     inbox: VecDeque<Reply>,
     sent_close: bool,
     got_close: bool,
@@ -142,9 +144,14 @@ impl<'a> Session<'a> {
         let (note_tx, note_rx) = mpsc::unbounded_channel();
         let writer = FrameWriter::new(write_half, role, log.clone());
         let writer = tokio::spawn(write_loop(writer, cmd_rx));
+        let echoes = EchoQueue::default();
+        let mut observer = Observer::new(role).inflating(inflater);
+        if bulk {
+            observer = observer.expecting(echoes.clone());
+        }
         let reader = tokio::spawn(read_loop(
             read_half,
-            Observer::new(role).inflating(inflater),
+            observer,
             log.clone(),
             note_tx,
             leftover,
@@ -163,6 +170,7 @@ impl<'a> Session<'a> {
             deflater,
             timers: Vec::new(),
             bulk,
+            echoes,
             inbox: VecDeque::new(),
             sent_close: false,
             got_close: false,
@@ -313,19 +321,30 @@ impl<'a> Session<'a> {
                 let deadline = started + self.secs(*timeout);
                 self.echo_timer(*timeout, false);
                 let mut timed_out = false;
+                // A fixed message's expected echo is built, and hashed, once for the loop.
+                let fixed = match source {
+                    EchoSource::Fixed(m) => Some(EchoSpec::of(m)),
+                    _ => None,
+                };
                 for index in 0..*count {
                     if !self.is_open() {
                         break;
                     }
                     let message = source.message(index);
-                    let fixed;
-                    let spec = match source {
-                        EchoSource::Windows(w) => w.expected(index),
+                    let per_message;
+                    let spec = match (source, &fixed) {
+                        (EchoSource::Windows(w), _) => w.expected(index),
+                        (_, Some(fixed)) => Some(fixed),
                         _ => {
-                            fixed = EchoSpec::of(&message);
-                            Some(&fixed)
+                            per_message = EchoSpec::of(&message);
+                            Some(&per_message)
                         }
                     };
+                    if let Some(spec) = spec {
+                        // Hash the expected content once, in the shared spec, not per copy.
+                        let _ = spec.sha1();
+                        self.echoes.push(spec.clone());
+                    }
                     if !self.send_data(&message) {
                         break;
                     }
