@@ -30,8 +30,9 @@ use tokio::task::JoinHandle;
 use super::{Compression, ExecConfig};
 use crate::observer::{EchoQueue, Observer, Output};
 use crate::wire::BoxedIo;
-use crate::wire::deflate::{Deflater, WindowCache};
+use crate::wire::deflate::Deflater;
 use crate::wire::log::{SharedLog, head_hex};
+use crate::wire::window_cache::{self, Group, WindowCache};
 use crate::wire::writer::FrameWriter;
 
 /// The RSV bit permessage-deflate sets on a compressed message's first frame.
@@ -105,6 +106,8 @@ pub(super) struct Session<'a> {
     reader: Option<JoinHandle<()>>,
     /// permessage-deflate was negotiated: compresses the echo requests.
     deflater: Option<Deflater>,
+    /// The corpus windows the case sends, for the run-wide cache of their compressed forms.
+    windows: Option<Group>,
     timers: Vec<(Instant, Timer, f64)>,
     /// Section 9: messages are echo replies, not events.
     bulk: bool,
@@ -168,6 +171,7 @@ impl<'a> Session<'a> {
             writer: Some(writer),
             reader: Some(reader),
             deflater,
+            windows: window_cache::group_of(case),
             timers: Vec::new(),
             bulk,
             echoes,
@@ -387,7 +391,7 @@ impl<'a> Session<'a> {
         let Some(deflater) = self.deflater.as_mut() else {
             return Ok(WriteCmd::Message(message.clone(), Delivery::PLAIN));
         };
-        let packed = deflater.payload(&message.payload, WindowCache::global())?;
+        let packed = WindowCache::global().compress(deflater, &message.payload, self.windows)?;
         self.log
             .lock()
             .count_compressed_tx(message.payload.len() as u64, packed.len() as u64);
