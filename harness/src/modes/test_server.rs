@@ -12,6 +12,7 @@ use ampel_cases::{Case, CaseId, Observation, Step, excluded_for_agent};
 use ampel_reports::Mode;
 use tokio::task::JoinSet;
 
+use super::order::heaviest_first;
 use super::recorder::Recorder;
 use super::settings::{self, Common, SpecSelection};
 use super::stop::{Stop, StopReason};
@@ -432,8 +433,11 @@ async fn run_batch(
     // Cases that mostly sit in their own timed waits (5.19, 5.20, 6.4.x) start first and run
     // beside the `jobs` busy ones: a wait puts no load on the peer, and queueing them behind
     // each other would make the run as long as the sum of their waits.
-    let (waiting, busy): (Vec<&'static Case>, Vec<&'static Case>) =
+    let (waiting, mut busy): (Vec<&'static Case>, Vec<&'static Case>) =
         cases.iter().partition(|c| has_timed_wait(c));
+    if jobs > 1 {
+        busy = heaviest_first(&busy);
+    }
     let mut waiting_running = 0;
     let mut queue = waiting.iter().chain(busy.iter());
     loop {
