@@ -184,6 +184,24 @@ impl Payload {
         }
     }
 
+    /// True when `data` equals the bytes `start..start + data.len()` of the payload (false
+    /// past its end); compares in place, without materialising a repeat or a wrapped window.
+    pub fn equals_at(&self, start: usize, data: &[u8]) -> bool {
+        if start.saturating_add(data.len()) > self.len() {
+            return false;
+        }
+        match self {
+            Self::Bytes(b) => b.get(start..start + data.len()) == Some(data),
+            Self::Text(t) => t.as_bytes().get(start..start + data.len()) == Some(data),
+            Self::Repeat { pattern, phase, .. } => {
+                cyclic_eq(pattern, phase.saturating_add(start), data)
+            }
+            Self::Corpus { set, offset, .. } => {
+                cyclic_eq(set.bytes(), offset.saturating_add(start), data)
+            }
+        }
+    }
+
     /// Lower-case hex SHA-1 of the bytes, computed without materialising the payload.
     pub fn sha1_hex(&self) -> String {
         let mut hasher = Sha1::new();
@@ -253,6 +271,24 @@ fn cyclic(data: &'static [u8], offset: usize, n: usize) -> Cow<'static, [u8]> {
         Some(window) => Cow::Borrowed(window),
         None => Cow::Owned(repeat_fill(data, start, n)),
     }
+}
+
+/// True when `data` equals `data.len()` bytes of `source` read cyclically from `offset`.
+fn cyclic_eq(source: &[u8], offset: usize, mut data: &[u8]) -> bool {
+    let Some(mut at) = offset.checked_rem(source.len()) else {
+        return data.is_empty();
+    };
+    while !data.is_empty() {
+        let run = source.get(at..).unwrap_or_default();
+        let n = run.len().min(data.len());
+        let (head, rest) = data.split_at(n);
+        if run.get(..n) != Some(head) {
+            return false;
+        }
+        data = rest;
+        at = 0;
+    }
+    true
 }
 
 /// `n` bytes of `pattern` repeated, starting `offset` bytes into it. Whole periods are
@@ -420,6 +456,33 @@ mod tests {
         );
         let big = Payload::repeat(*b"xyz", 200_001);
         assert_eq!(big.sha1_hex(), sha1_hex(&big.bytes()));
+    }
+
+    #[test]
+    fn equals_at_compares_in_place() {
+        let r = Payload::repeat(*b"abc", 10);
+        let bytes = r.bytes().into_owned();
+        for start in 0..=10 {
+            for end in start..=10 {
+                assert!(r.equals_at(start, &bytes[start..end]), "{start}..{end}");
+            }
+        }
+        assert!(!r.equals_at(1, b"bcx"));
+        assert!(!r.equals_at(9, b"ca"), "past the end");
+        let w = Payload::Corpus {
+            set: DataSet::Json,
+            offset: DataSet::Json.bytes().len() - 3,
+            len: 10,
+        };
+        let window = w.bytes().into_owned();
+        assert!(w.equals_at(0, &window) && w.equals_at(2, &window[2..7]));
+        let mut bad = window.clone();
+        bad[5] ^= 1;
+        assert!(!w.equals_at(0, &bad), "a difference after the wrap");
+        assert!(
+            Payload::text("hey").equals_at(1, b"ey") && !Payload::text("hey").equals_at(1, b"e!")
+        );
+        assert!(Payload::repeat(Vec::new(), 5).equals_at(0, b""));
     }
 
     #[test]

@@ -22,11 +22,15 @@
 //! close it ignores everything.
 
 use ampel_cases::{ObservedEvent, PeerViolation, Role, WIRE_HEAD_LEN, WireEntry};
-use sha1::{Digest, Sha1};
 
 use crate::wire::codec::{Decoded, Decoder, FrameHeader};
 use crate::wire::deflate::Inflater;
 use crate::wire::log::{WireLog, mask_hex};
+
+mod digest;
+
+pub use digest::EchoQueue;
+use digest::MessageDigest;
 
 /// Close code for a protocol error.
 pub const PROTOCOL_ERROR: u16 = 1002;
@@ -113,7 +117,7 @@ const RSV1: u8 = 0b100;
 struct Message {
     binary: bool,
     len: usize,
-    sha1: Sha1,
+    sha1: MessageDigest,
     head: Vec<u8>,
     utf8: Option<Utf8Stream>,
     /// Compressed octets received, for a compressed message.
@@ -123,11 +127,11 @@ struct Message {
 }
 
 impl Message {
-    fn new(binary: bool, compressed: bool) -> Self {
+    fn new(binary: bool, compressed: bool, expected: Option<&EchoQueue>) -> Self {
         Self {
             binary,
             len: 0,
-            sha1: Sha1::new(),
+            sha1: MessageDigest::new(expected),
             head: Vec::new(),
             utf8: (!binary).then(Utf8Stream::default),
             compressed: compressed.then_some(0),
@@ -173,6 +177,8 @@ pub struct Observer {
     message: Option<Message>,
     /// permessage-deflate is in effect.
     inflater: Option<Inflater>,
+    /// The contents the next messages should have (echo requests sent).
+    echoes: Option<EchoQueue>,
     failed: bool,
     closed: bool,
 }
@@ -189,6 +195,7 @@ impl Observer {
             control: Vec::new(),
             message: None,
             inflater: None,
+            echoes: None,
             failed: false,
             closed: false,
         }
@@ -198,6 +205,14 @@ impl Observer {
     #[must_use]
     pub fn inflating(mut self, inflater: Option<Inflater>) -> Self {
         self.inflater = inflater;
+        self
+    }
+
+    /// The same observer comparing each message with the next content in `echoes`, so an
+    /// exact echo costs no hashing (the recorded SHA-1 is the same either way).
+    #[must_use]
+    pub fn expecting(mut self, echoes: EchoQueue) -> Self {
+        self.echoes = Some(echoes);
         self
     }
 
@@ -294,7 +309,8 @@ impl Observer {
             self.sink = Sink::Control;
         } else {
             if h.opcode != 0 {
-                self.message = Some(Message::new(h.opcode == 2, h.rsv == RSV1));
+                let expected = self.echoes.as_ref();
+                self.message = Some(Message::new(h.opcode == 2, h.rsv == RSV1, expected));
             }
             self.sink = Sink::Data;
         }
@@ -381,7 +397,7 @@ impl Observer {
                 out.push(Output::Event(ObservedEvent::Message {
                     binary: m.binary,
                     len: m.len,
-                    sha1: hex(&m.sha1.finalize()),
+                    sha1: m.sha1.finish(),
                     head: m.head,
                 }));
             }
@@ -540,6 +556,28 @@ mod tests {
             violation_of(&observe(Role::Client, &frame(true, 4, 1, None, &HELLO))),
             Some((PeerViolation::ReservedBits { rsv: 4 }, 1002))
         );
+    }
+
+    #[test]
+    fn an_expected_echo_records_the_sha1_of_what_arrived() {
+        // The inflated "Hello" against the right content, and against contents that differ
+        // at the start, at the end, in length either way: the event is always that of "Hello".
+        let mut wire = frame(false, 4, 1, None, &HELLO[..2]);
+        wire.extend(frame(true, 0, 0, None, &HELLO[2..]));
+        let hello = Output::Event(ObservedEvent::message(false, b"Hello"));
+        for expected in ["Hello", "Jello", "Hellx", "Hell", "Hello!", ""] {
+            let out = observe_with(&wire, || {
+                let echoes = EchoQueue::default();
+                echoes.push(ampel_cases::EchoSpec::new(
+                    false,
+                    ampel_cases::Payload::text(expected),
+                ));
+                Observer::new(Role::Client)
+                    .inflating(Some(Inflater::new(Default::default())))
+                    .expecting(echoes)
+            });
+            assert_eq!(out, std::slice::from_ref(&hello), "expected {expected:?}");
+        }
     }
 
     #[test]

@@ -55,11 +55,16 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// `run.json`: the canonical model as pretty JSON (2-space indentation, trailing newline);
 /// byte-identical to `serde_json::to_string_pretty` of the report plus a newline.
 pub fn run_json(report: &RunReport) -> io::Result<String> {
-    assemble_run_json(report, |out, _, result, depth| {
-        push_indented(out, &pretty(result)?, depth);
+    let mut out = String::new();
+    assemble_run_json(report, &mut out, |out, _, result| {
+        push_indented(out, &pretty(result)?, CASE_DEPTH);
         Ok(())
-    })
+    })?;
+    Ok(out)
 }
+
+/// The nesting depth of a case's JSON in `run.json` (agents → agent → cases → case).
+const CASE_DEPTH: usize = 4;
 
 fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> io::Result<String> {
     serde_json::to_string_pretty(value).map_err(io::Error::other)
@@ -81,13 +86,13 @@ fn push_indented(out: &mut String, text: &str, depth: usize) {
     }
 }
 
-/// Writes `run.json` field by field, with each case's JSON supplied by `case_text`, so the
-/// incremental writer can reuse the text of cases it serialised before instead of
-/// re-serialising the whole run after every case. The test `assembly_equals_serde` keeps this
-/// in step with `RunReport`'s serde layout.
-fn assemble_run_json<F>(report: &RunReport, mut case_text: F) -> io::Result<String>
+/// Writes `run.json` field by field into `out` (cleared first), with each case's JSON at
+/// [`CASE_DEPTH`] supplied by `case_text`, so the incremental writer can reuse the text of
+/// cases it serialised before instead of re-serialising the whole run after every case. The
+/// test `assembly_equals_serde` keeps this in step with `RunReport`'s serde layout.
+fn assemble_run_json<F>(report: &RunReport, out: &mut String, mut case_text: F) -> io::Result<()>
 where
-    F: FnMut(&mut String, &str, &CaseResult, usize) -> io::Result<()>,
+    F: FnMut(&mut String, &str, &CaseResult) -> io::Result<()>,
 {
     fn field(out: &mut String, name: &str, value: &str) {
         out.push_str("  \"");
@@ -96,12 +101,13 @@ where
         push_indented(out, value, 1);
         out.push_str(",\n");
     }
-    let mut out = String::from("{\n");
-    field(&mut out, "generator", &pretty(&report.generator)?);
-    field(&mut out, "mode", &pretty(&report.mode)?);
-    field(&mut out, "started", &pretty(&report.started)?);
+    out.clear();
+    out.push_str("{\n");
+    field(out, "generator", &pretty(&report.generator)?);
+    field(out, "mode", &pretty(&report.mode)?);
+    field(out, "started", &pretty(&report.started)?);
     if let Some(finished) = &report.finished {
-        field(&mut out, "finished", &pretty(finished)?);
+        field(out, "finished", &pretty(finished)?);
     }
     out.push_str("  \"agents\": ");
     if report.agents.is_empty() {
@@ -120,7 +126,7 @@ where
                 let mut cases = results.cases.iter().peekable();
                 while let Some(result) = cases.next() {
                     out.push_str("        ");
-                    case_text(&mut out, agent, result, 4)?;
+                    case_text(out, agent, result)?;
                     out.push_str(if cases.peek().is_some() { ",\n" } else { "\n" });
                 }
                 out.push_str("      ]");
@@ -131,7 +137,7 @@ where
         out.push_str("  }");
     }
     out.push_str("\n}\n");
-    Ok(out)
+    Ok(())
 }
 
 fn io_other(e: impl std::fmt::Display) -> io::Error {
@@ -184,9 +190,12 @@ pub fn render_all(dir: &Path, report: &RunReport) -> io::Result<()> {
 pub struct ReportDir {
     dir: PathBuf,
     report: RunReport,
-    /// The JSON text of each recorded case (agent → id → text), reused by every rewrite of
-    /// `run.json`.
+    /// The JSON text of each recorded case (agent → id → text), indented for its place in
+    /// `run.json` and reused by every rewrite of it.
     case_texts: BTreeMap<String, BTreeMap<CaseId, String>>,
+    /// The text of `run.json`, kept between rewrites: a large run's file is tens of MB, and a
+    /// fresh allocation per case would be paged in again each time.
+    run_text: String,
 }
 
 impl ReportDir {
@@ -194,10 +203,11 @@ impl ReportDir {
     pub fn create(dir: impl AsRef<Path>, meta: RunMeta) -> io::Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         fs::create_dir_all(&dir)?;
-        let this = Self {
+        let mut this = Self {
             dir,
             report: RunReport::new(meta),
             case_texts: BTreeMap::new(),
+            run_text: String::new(),
         };
         this.write_run_json()?;
         Ok(this)
@@ -221,10 +231,12 @@ impl ReportDir {
             &self.dir.join(case_file_name(agent, &result.id, "json")),
             case_json(agent, &result).as_bytes(),
         )?;
+        let mut text = String::new();
+        push_indented(&mut text, &pretty(&result)?, CASE_DEPTH);
         self.case_texts
             .entry(agent.to_owned())
             .or_default()
-            .insert(result.id.clone(), pretty(&result)?);
+            .insert(result.id.clone(), text);
         self.report.insert(agent, result);
         self.write_run_json()
     }
@@ -242,16 +254,16 @@ impl ReportDir {
         Ok(self.report)
     }
 
-    fn write_run_json(&self) -> io::Result<()> {
-        let text = assemble_run_json(&self.report, |out, agent, result, depth| {
-            let cached = self.case_texts.get(agent).and_then(|c| c.get(&result.id));
-            match cached {
-                Some(text) => push_indented(out, text, depth),
-                None => push_indented(out, &pretty(result)?, depth),
+    fn write_run_json(&mut self) -> io::Result<()> {
+        let texts = &self.case_texts;
+        assemble_run_json(&self.report, &mut self.run_text, |out, agent, result| {
+            match texts.get(agent).and_then(|c| c.get(&result.id)) {
+                Some(text) => out.push_str(text),
+                None => push_indented(out, &pretty(result)?, CASE_DEPTH),
             }
             Ok(())
         })?;
-        write_atomic(&self.dir.join(RUN_JSON), text.as_bytes())
+        write_atomic(&self.dir.join(RUN_JSON), self.run_text.as_bytes())
     }
 }
 

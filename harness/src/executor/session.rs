@@ -28,10 +28,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{Compression, ExecConfig};
-use crate::observer::{Observer, Output};
+use crate::observer::{EchoQueue, Observer, Output};
 use crate::wire::BoxedIo;
-use crate::wire::deflate::{Deflater, WindowCache};
+use crate::wire::deflate::Deflater;
 use crate::wire::log::{SharedLog, head_hex};
+use crate::wire::window_cache::{self, Group, WindowCache};
 use crate::wire::writer::FrameWriter;
 
 /// The RSV bit permessage-deflate sets on a compressed message's first frame.
@@ -105,9 +106,13 @@ pub(super) struct Session<'a> {
     reader: Option<JoinHandle<()>>,
     /// permessage-deflate was negotiated: compresses the echo requests.
     deflater: Option<Deflater>,
+    /// The corpus windows the case sends, for the run-wide cache of their compressed forms.
+    windows: Option<Group>,
     timers: Vec<(Instant, Timer, f64)>,
     /// Section 9: messages are echo replies, not events.
     bulk: bool,
+    /// What the echo replies should be, shared with the observer (bulk cases).
+    echoes: EchoQueue,
     inbox: VecDeque<Reply>,
     sent_close: bool,
     got_close: bool,
@@ -142,9 +147,14 @@ impl<'a> Session<'a> {
         let (note_tx, note_rx) = mpsc::unbounded_channel();
         let writer = FrameWriter::new(write_half, role, log.clone());
         let writer = tokio::spawn(write_loop(writer, cmd_rx));
+        let echoes = EchoQueue::default();
+        let mut observer = Observer::new(role).inflating(inflater);
+        if bulk {
+            observer = observer.expecting(echoes.clone());
+        }
         let reader = tokio::spawn(read_loop(
             read_half,
-            Observer::new(role).inflating(inflater),
+            observer,
             log.clone(),
             note_tx,
             leftover,
@@ -161,8 +171,10 @@ impl<'a> Session<'a> {
             writer: Some(writer),
             reader: Some(reader),
             deflater,
+            windows: window_cache::group_of(case),
             timers: Vec::new(),
             bulk,
+            echoes,
             inbox: VecDeque::new(),
             sent_close: false,
             got_close: false,
@@ -313,19 +325,30 @@ impl<'a> Session<'a> {
                 let deadline = started + self.secs(*timeout);
                 self.echo_timer(*timeout, false);
                 let mut timed_out = false;
+                // A fixed message's expected echo is built, and hashed, once for the loop.
+                let fixed = match source {
+                    EchoSource::Fixed(m) => Some(EchoSpec::of(m)),
+                    _ => None,
+                };
                 for index in 0..*count {
                     if !self.is_open() {
                         break;
                     }
                     let message = source.message(index);
-                    let fixed;
-                    let spec = match source {
-                        EchoSource::Windows(w) => w.expected(index),
+                    let per_message;
+                    let spec = match (source, &fixed) {
+                        (EchoSource::Windows(w), _) => w.expected(index),
+                        (_, Some(fixed)) => Some(fixed),
                         _ => {
-                            fixed = EchoSpec::of(&message);
-                            Some(&fixed)
+                            per_message = EchoSpec::of(&message);
+                            Some(&per_message)
                         }
                     };
+                    if let Some(spec) = spec {
+                        // Hash the expected content once, in the shared spec, not per copy.
+                        let _ = spec.sha1();
+                        self.echoes.push(spec.clone());
+                    }
                     if !self.send_data(&message) {
                         break;
                     }
@@ -368,7 +391,7 @@ impl<'a> Session<'a> {
         let Some(deflater) = self.deflater.as_mut() else {
             return Ok(WriteCmd::Message(message.clone(), Delivery::PLAIN));
         };
-        let packed = deflater.payload(&message.payload, WindowCache::global())?;
+        let packed = WindowCache::global().compress(deflater, &message.payload, self.windows)?;
         self.log
             .lock()
             .count_compressed_tx(message.payload.len() as u64, packed.len() as u64);

@@ -7,6 +7,7 @@
 
 mod control;
 pub mod list;
+mod order;
 pub mod protocol;
 mod recorder;
 pub mod report;

@@ -12,6 +12,7 @@ use ampel_cases::{Case, CaseId, Observation, Step, excluded_for_agent};
 use ampel_reports::Mode;
 use tokio::task::JoinSet;
 
+use super::order::heaviest_first;
 use super::recorder::Recorder;
 use super::settings::{self, Common, SpecSelection};
 use super::stop::{Stop, StopReason};
@@ -21,6 +22,7 @@ use crate::cli::TestServerArgs;
 use crate::executor::{ExecConfig, Target, TlsClientOptions, run_client_case, sanity_echo};
 use crate::progress::Progress;
 use crate::spec::{self, ClientSpec};
+use crate::wire::window_cache::WindowCache;
 
 /// The agent name when neither flags, spec nor the server's `Server` header give one.
 pub const UNKNOWN_AGENT: &str = "UnknownServer";
@@ -427,11 +429,15 @@ async fn run_batch(
     mut done: impl FnMut(&'static Case, SystemTime, Observation) -> Result<(), ConfigError>,
 ) -> Result<bool, ConfigError> {
     let mut running = JoinSet::new();
+    WindowCache::global().plan(cases.iter().copied());
     // Cases that mostly sit in their own timed waits (5.19, 5.20, 6.4.x) start first and run
     // beside the `jobs` busy ones: a wait puts no load on the peer, and queueing them behind
     // each other would make the run as long as the sum of their waits.
-    let (waiting, busy): (Vec<&'static Case>, Vec<&'static Case>) =
+    let (waiting, mut busy): (Vec<&'static Case>, Vec<&'static Case>) =
         cases.iter().partition(|c| has_timed_wait(c));
+    if jobs > 1 {
+        busy = heaviest_first(&busy);
+    }
     let mut waiting_running = 0;
     let mut queue = waiting.iter().chain(busy.iter());
     loop {
@@ -454,6 +460,7 @@ async fn run_batch(
         tokio::select! {
             joined = running.join_next() => match joined {
                 Some(Ok((case, started, obs))) => {
+                    WindowCache::global().finished(case);
                     if has_timed_wait(case) {
                         waiting_running -= 1;
                     }

@@ -8,12 +8,8 @@
 //! inflates with the window it negotiated, so a peer that compresses with a larger one fails
 //! with a corrupt-data violation.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
 
-use ampel_cases::corpus::DataSet;
 use ampel_cases::{DeflateAccept, Payload};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
@@ -332,72 +328,18 @@ impl Deflater {
     }
 }
 
-/// The harness's compressed form of corpus windows, shared by every case of a run. With
-/// no context takeover a message compresses the same way every time, and sections 12.1 and
-/// 13.x send the same JSON windows eight times over, so most of their compression is done once.
-/// Bounded: once the budget is spent, nothing more is kept.
-#[derive(Debug, Default)]
-pub struct WindowCache {
-    entries: Mutex<HashMap<WindowKey, Arc<[u8]>>>,
-    bytes: AtomicUsize,
-}
-
-/// A corpus window compressed from a fresh context with a window of `bits`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WindowKey {
-    /// The data set, offset and length of the window.
-    pub window: (DataSet, usize, usize),
-    /// The compressor's window bits.
-    pub bits: u8,
-}
-
-/// What the run-wide [`WindowCache`] may hold.
-const WINDOW_CACHE_BUDGET: usize = 384 << 20;
-
-impl WindowCache {
-    /// The run-wide cache.
-    pub fn global() -> &'static Self {
-        static CACHE: OnceLock<WindowCache> = OnceLock::new();
-        CACHE.get_or_init(Self::default)
-    }
-
-    fn get(&self, key: &WindowKey) -> Option<Arc<[u8]>> {
-        self.entries.lock().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: WindowKey, packed: &[u8]) {
-        if self.bytes.fetch_add(packed.len(), Ordering::Relaxed) + packed.len()
-            > WINDOW_CACHE_BUDGET
-        {
-            self.bytes.fetch_sub(packed.len(), Ordering::Relaxed);
-            return;
-        }
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(key, Arc::from(packed));
-        }
-    }
-}
-
 impl Deflater {
     /// The compressed form of a message's payload, streamed in pieces (a large repeat is never
-    /// materialised); a corpus window comes from `cache` when its compressed form does not
-    /// depend on earlier messages (no context takeover).
-    pub fn payload(&mut self, payload: &Payload, cache: &WindowCache) -> Result<Vec<u8>, String> {
+    /// materialised).
+    pub fn payload(&mut self, payload: &Payload) -> Result<Vec<u8>, String> {
         const PIECE: usize = 1 << 20;
-        let (Payload::Corpus { set, offset, len }, true) = (payload, self.no_context_takeover)
-        else {
-            return self.message(payload.chunks(PIECE));
-        };
-        let key = WindowKey {
-            window: (*set, *offset, *len),
-            bits: self.bits,
-        };
-        if let Some(packed) = cache.get(&key) {
-            return Ok(packed.to_vec());
-        }
-        let packed = self.message(payload.chunks(PIECE))?;
-        cache.put(key, &packed);
-        Ok(packed)
+        self.message(payload.chunks(PIECE))
+    }
+
+    /// The window bits, when a message's compressed form depends on that message alone (no
+    /// context takeover), so it can be reused.
+    pub fn context_free_bits(&self) -> Option<u8> {
+        self.no_context_takeover.then_some(self.bits)
     }
 }
 

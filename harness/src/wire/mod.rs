@@ -6,6 +6,7 @@ pub mod connect;
 pub mod deflate;
 pub mod handshake;
 pub mod log;
+pub mod window_cache;
 pub mod writer;
 
 use tokio::io::{AsyncRead, AsyncWrite};
