@@ -5,8 +5,12 @@
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use crate::auth::AuthMethod;
 use crate::message::Message;
-use crate::router::{Output, PeerId, Router, RouterConfig};
+use crate::pattern::{MatchPolicy, Pattern};
+use crate::router::{
+    Output, PeerId, PermissionRule, Permissions, Principal, RealmConfig, Role, Router, RouterConfig,
+};
 use crate::serializer::{JsonSeparator, Serialization};
 use crate::value::{Dict, Value};
 
@@ -133,15 +137,28 @@ fn generated_message(c: &mut Choices<'_>) -> Value {
     let len = usize::from(c.byte() % 6);
     let mut list = vec![Value::UInt(code)];
     if code == 1 && c.byte() % 2 == 0 {
-        // A well-formed HELLO often enough to reach the established state.
+        // A well-formed HELLO often enough to reach the established state: basic or with
+        // every advanced feature our client announces, anonymous or as principal `joe`.
+        let how = c.byte();
+        let roles = if how & 1 == 0 {
+            Value::Dict([("caller".to_string(), Value::Dict(Dict::new()))].into())
+        } else {
+            crate::client::default_roles()
+        };
+        let mut details = Dict::from([("roles".to_string(), roles)]);
+        if how & 2 != 0 {
+            details.insert(
+                "authmethods".into(),
+                Value::List(vec![Value::from("ticket")]),
+            );
+            details.insert("authid".into(), Value::from("joe"));
+        }
         list.push(Value::from("realm1"));
-        list.push(Value::Dict(
-            [(
-                "roles".to_string(),
-                Value::Dict([("caller".to_string(), Value::Dict(Dict::new()))].into()),
-            )]
-            .into(),
-        ));
+        list.push(Value::Dict(details));
+    } else if code == 5 && c.byte() % 2 == 0 {
+        // joe's ticket.
+        list.push(Value::from(JOE_TICKET));
+        list.push(Value::Dict(Dict::new()));
     } else if code == 2 && c.byte() % 2 == 0 {
         // Likewise a well-formed WELCOME for client sessions.
         list.push(Value::UInt(1));
@@ -158,12 +175,38 @@ fn generated_message(c: &mut Choices<'_>) -> Value {
     Value::List(list)
 }
 
+const JOE_TICKET: &str = "joe-ticket";
+
+/// realm1 open to anonymous sessions, and principal `joe` (ticket [`JOE_TICKET`], role `user`
+/// limited to `com.` URIs) so that authentication and authorization are fuzzed too.
+fn fuzzed_router_config() -> RouterConfig {
+    let mut realm = RealmConfig::open();
+    let com = PermissionRule {
+        pattern: Pattern {
+            uri: crate::uri::Uri::from("com"),
+            policy: MatchPolicy::Prefix,
+        },
+        allow: Permissions::ALL,
+    };
+    realm.roles.insert("user".into(), Role { rules: vec![com] });
+    realm.authmethods.insert(AuthMethod::Ticket);
+    let joe = Principal {
+        role: "user".into(),
+        ticket: Some(JOE_TICKET.into()),
+        ..Principal::default()
+    };
+    realm.principals.insert("joe".into(), joe);
+    let mut config = RouterConfig::default();
+    config.realms.insert("realm1".into(), realm);
+    config
+}
+
 /// Drives a router with a sequence of operations decoded from `data` (open and close
 /// transports, generated messages, raw frames, firing started timers) and checks that it never addresses a closed
 /// peer and that every close signal directly follows an ABORT to the same peer.
 pub fn router(data: &[u8]) {
     let mut c = Choices { data };
-    let mut r = Router::new(RouterConfig::default(), StdRng::seed_from_u64(0));
+    let mut r = Router::new(fuzzed_router_config(), StdRng::seed_from_u64(0));
     let mut open: Vec<PeerId> = Vec::new();
     let mut timers = Vec::new();
     let mut steps = 0;
