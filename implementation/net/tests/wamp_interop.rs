@@ -3,103 +3,19 @@
 //! router over every serializer × transport, talking to our Rust client on the same router.
 //! Skipped loudly without the peers; a failure when `AMPEL_REQUIRE_PEERS=1`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
 
 use ampel_net::wamp::{Client, RouterServer, RouterServerConfig};
 use ampel_wamp::{Dict, Serialization, Value};
-
-/// How long one autobahn run may take.
-const RUN_LIMIT: Duration = Duration::from_secs(40);
-
-/// The installed Python with autobahn, or `None` after a loud skip line.
-fn python() -> Option<PathBuf> {
-    let require = std::env::var("AMPEL_REQUIRE_PEERS").is_ok_and(|v| v == "1");
-    let problem = match std::env::var_os("AMPEL_PEERS_DIR") {
-        None => "AMPEL_PEERS_DIR is not set".to_owned(),
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            let python = dir.join("py/bin/python");
-            let has_autobahn = python.exists()
-                && Command::new(&python)
-                    .args(["-c", "import autobahn, msgpack, cbor2"])
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success());
-            if has_autobahn {
-                return Some(python);
-            }
-            format!("{} has no autobahn[serialization]", python.display())
-        }
-    };
-    assert!(
-        !require,
-        "{problem}, and AMPEL_REQUIRE_PEERS=1 (run scripts/install-peers.sh)"
-    );
-    eprintln!(
-        "\n!!!!!!!! SKIPPED: autobahn-python not available: {problem} (run scripts/install-peers.sh and set AMPEL_PEERS_DIR=<repo>/build) !!!!!!!!\n"
-    );
-    None
-}
-
-fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/wamp_peers")
-        .join(name)
-}
-
-/// A child process killed by its PID and reaped on drop.
-struct Peer(Child);
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Runs the autobahn client to completion (bounded), returning its stdout.
-async fn run_autobahn(python: &Path, url: &str, serializer: &str) -> (bool, String) {
-    let child = Command::new(python)
-        .arg(script("autobahn_client.py"))
-        .args([url, serializer])
-        // Stdin stays open as a lifeline: the script exits when it closes.
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn autobahn client");
-    let mut peer = Peer(child);
-    let started = tokio::time::Instant::now();
-    let status = loop {
-        if let Some(status) = peer.0.try_wait().expect("try_wait") {
-            break Some(status);
-        }
-        if started.elapsed() > RUN_LIMIT {
-            break None;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let mut out = String::new();
-    let mut err = String::new();
-    use std::io::Read;
-    if let Some(mut o) = peer.0.stdout.take() {
-        let _ = o.read_to_string(&mut out);
-    }
-    if let Some(mut e) = peer.0.stderr.take() {
-        let _ = e.read_to_string(&mut err);
-    }
-    let ok = status.is_some_and(|s| s.success()) && out.trim() == "OK";
-    (
-        ok,
-        format!("status {status:?}\nstdout: {out}\nstderr: {err}"),
-    )
-}
+use common::autobahn;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autobahn_python_client_against_our_router() {
-    let Some(python) = python() else { return };
+    let Some(python) = autobahn::python() else {
+        return;
+    };
     let mut server = RouterServer::start(RouterServerConfig::default());
     let raw = server
         .listen(&"rawsocket://127.0.0.1:0".parse().unwrap())
@@ -140,7 +56,7 @@ async fn autobahn_python_client_against_our_router() {
     }
     let mut failures = Vec::new();
     for (url, serializer) in runs {
-        let (ok, log) = run_autobahn(&python, &url, serializer).await;
+        let (ok, log) = autobahn::run(&python, "autobahn_client.py", &[&url, serializer]).await;
         if !ok {
             failures.push(format!("{url} {serializer}: {log}"));
             continue;

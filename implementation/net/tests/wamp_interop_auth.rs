@@ -4,10 +4,9 @@
 //! credentials are refused with the spec's URIs. Skipped loudly without the peers; a failure
 //! when `AMPEL_REQUIRE_PEERS=1`.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod common;
+
+use std::path::Path;
 
 use ampel_net::wamp::{RouterServer, RouterServerConfig};
 use ampel_wamp::Uri;
@@ -19,40 +18,9 @@ use ampel_wamp::pattern::{MatchPolicy, Pattern};
 use ampel_wamp::router::{
     PermissionRule, Permissions, Principal, RealmConfig, Role, WampCraSecret,
 };
-
-/// How long one autobahn run may take.
-const RUN_LIMIT: Duration = Duration::from_secs(40);
+use common::autobahn;
 
 const DEVICE_SEED: [u8; 32] = [7; 32];
-
-/// The installed Python with autobahn and PyNaCl, or `None` after a loud skip line.
-fn python() -> Option<PathBuf> {
-    let require = std::env::var("AMPEL_REQUIRE_PEERS").is_ok_and(|v| v == "1");
-    let problem = match std::env::var_os("AMPEL_PEERS_DIR") {
-        None => "AMPEL_PEERS_DIR is not set".to_owned(),
-        Some(dir) => {
-            let python = PathBuf::from(dir).join("py/bin/python");
-            let ready = python.exists()
-                && Command::new(&python)
-                    .args(["-c", "import autobahn, nacl"])
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success());
-            if ready {
-                return Some(python);
-            }
-            format!("{} has no autobahn[encryption] (PyNaCl)", python.display())
-        }
-    };
-    assert!(
-        !require,
-        "{problem}, and AMPEL_REQUIRE_PEERS=1 (run scripts/install-peers.sh)"
-    );
-    eprintln!(
-        "\n!!!!!!!! SKIPPED: autobahn-python with PyNaCl not available: {problem} (run scripts/install-peers.sh and set AMPEL_PEERS_DIR=<repo>/build) !!!!!!!!\n"
-    );
-    None
-}
 
 /// realm `secure`: role `user` may do everything under `com.app`; joe (ticket), peter
 /// (wampcra), sally (salted wampcra) and device (cryptosign) are users.
@@ -115,15 +83,6 @@ fn config() -> RouterServerConfig {
 }
 
 /// A child process killed by its PID and reaped on drop.
-struct Peer(Child);
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Runs one login (bounded) and returns the script's JSON verdict.
 async fn login(
     python: &Path,
@@ -132,35 +91,21 @@ async fn login(
     authid: &str,
     secret: &str,
 ) -> serde_json::Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wamp_peers/autobahn_auth.py");
-    let child = Command::new(python)
-        .arg(script)
-        .args([url, "secure", method, authid, secret])
-        // Stdin stays open as a lifeline: the script exits when it closes.
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn autobahn");
-    let mut peer = Peer(child);
-    let started = tokio::time::Instant::now();
-    while peer.0.try_wait().expect("try_wait").is_none() && started.elapsed() < RUN_LIMIT {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let (mut out, mut err) = (String::new(), String::new());
-    if let Some(mut o) = peer.0.stdout.take() {
-        let _ = o.read_to_string(&mut out);
-    }
-    if let Some(mut e) = peer.0.stderr.take() {
-        let _ = e.read_to_string(&mut err);
-    }
+    let peer = autobahn::spawn(
+        python,
+        "autobahn_auth.py",
+        &[url, "secure", method, authid, secret],
+    );
+    let (_, out, err) = peer.finish().await;
     serde_json::from_str(out.trim())
         .unwrap_or_else(|e| panic!("{method} {authid}: {e}\nstdout: {out}\nstderr: {err}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autobahn_python_logs_in_to_our_router() {
-    let Some(python) = python() else { return };
+    let Some(python) = autobahn::python() else {
+        return;
+    };
     let mut server = RouterServer::start(config());
     let url = server
         .listen(&"ws://127.0.0.1:0/ws".parse().unwrap())

@@ -4,58 +4,17 @@
 //! plus caller identification toward an autobahn callee from a raw caller here.
 //! Skipped loudly without the peers; a failure when `AMPEL_REQUIRE_PEERS=1`.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use ampel_net::wamp::{RouterServer, RouterServerConfig};
 use ampel_net::{ClientConfig, Message};
+use common::autobahn::{self, RUN_LIMIT};
 
-/// How long the autobahn run may take.
-const RUN_LIMIT: Duration = Duration::from_secs(40);
-
-/// The installed Python with autobahn, or `None` after a loud skip line.
-fn python() -> Option<PathBuf> {
-    let require = std::env::var("AMPEL_REQUIRE_PEERS").is_ok_and(|v| v == "1");
-    let problem = match std::env::var_os("AMPEL_PEERS_DIR") {
-        None => "AMPEL_PEERS_DIR is not set".to_owned(),
-        Some(dir) => {
-            let python = PathBuf::from(dir).join("py/bin/python");
-            let has_autobahn = python.exists()
-                && Command::new(&python)
-                    .args(["-c", "import autobahn"])
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success());
-            if has_autobahn {
-                return Some(python);
-            }
-            format!("{} has no autobahn", python.display())
-        }
-    };
-    assert!(
-        !require,
-        "{problem}, and AMPEL_REQUIRE_PEERS=1 (run scripts/install-peers.sh)"
-    );
-    eprintln!(
-        "\n!!!!!!!! SKIPPED: autobahn-python not available: {problem} (run scripts/install-peers.sh and set AMPEL_PEERS_DIR=<repo>/build) !!!!!!!!\n"
-    );
-    None
-}
-
-/// A child process killed by its PID and reaped on drop.
-struct Peer(Child);
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The next stdout line of the script, within the run limit.
+/// The script's next stdout line, waiting no longer than what is left of [`RUN_LIMIT`].
 fn next_line(lines: &mpsc::Receiver<String>, started: Instant) -> Option<String> {
     lines
         .recv_timeout(RUN_LIMIT.saturating_sub(started.elapsed()))
@@ -104,24 +63,16 @@ async fn whoami(url: &str) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autobahn_python_advanced_rpc_against_our_router() {
-    let Some(python) = python() else { return };
+    let Some(python) = autobahn::python() else {
+        return;
+    };
     let mut server = RouterServer::start(RouterServerConfig::default());
     let ws = server
         .listen(&"ws://127.0.0.1:0/ws".parse().unwrap())
         .await
         .unwrap();
     let url = ws.to_string();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wamp_peers/autobahn_rpc.py");
-    let child = Command::new(python)
-        .arg(script)
-        .arg(&url)
-        // Stdin stays open as a lifeline: the script finishes when it closes.
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn autobahn");
-    let mut peer = Peer(child);
+    let mut peer = autobahn::spawn(&python, "autobahn_rpc.py", &[&url]);
     let started = Instant::now();
     let (tx, lines) = mpsc::channel();
     let stdout = peer.0.stdout.take().unwrap();

@@ -8,6 +8,7 @@ use std::time::Duration;
 use ampel_net::{Listener, MaybeTlsStream, ServerConfig, WebSocket};
 use tokio::task::JoinHandle;
 
+pub mod autobahn;
 pub mod crossbar;
 pub mod raw;
 pub mod wamp;
