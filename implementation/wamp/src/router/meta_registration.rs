@@ -5,7 +5,7 @@
 //! by the router itself.
 //!
 //! RegistrationDetails carry `id`, `uri`, `match` and `invoke`; `created` (a timestamp) is
-//! left out because the sans-IO router has no clock.
+//! left out: registrations do not record when they were made.
 
 use super::dealer::{Dealer, Registration};
 use super::meta::{Args, Handler, MetaError, id_list, results};

@@ -3,7 +3,7 @@
 //! realm. Subscriptions to the meta API's own `wamp.*` topics raise no meta events (as in
 //! Crossbar), so watching the meta events does not feed them.
 //!
-//! `SubscriptionDetails.created` is left out: the sans-IO router has no clock.
+//! `SubscriptionDetails.created` is left out: subscriptions do not record when they were made.
 
 use super::broker::{Joined, Removed};
 use super::meta::{Args, Handler, MetaError, id_list, results};
