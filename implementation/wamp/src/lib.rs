@@ -31,6 +31,7 @@ pub mod id;
 pub mod message;
 pub mod pattern;
 pub mod router;
+pub mod rpc_policy;
 pub mod serializer;
 pub mod uri;
 pub mod value;

@@ -21,7 +21,8 @@ use crate::serializer::{DecodeError, Serialization};
 use crate::uri::{Uri, UriError, UriRule, known};
 use crate::value::{Dict, Value};
 
-pub use features::{ANNOUNCED, CancelMode, default_roles};
+pub use crate::rpc_policy::CancelMode;
+pub use features::{ANNOUNCED, default_roles};
 
 /// Where the session is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

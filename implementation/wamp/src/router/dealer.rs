@@ -6,43 +6,8 @@ use std::collections::BTreeMap;
 use super::PeerId;
 use crate::id::Id;
 use crate::pattern::{MatchPolicy, Pattern, best_match};
+use crate::rpc_policy::InvokePolicy;
 use crate::uri::Uri;
-use crate::value::{Dict, Value};
-
-/// REGISTER.Options.invoke (`advanced/rpc_shared_registration.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(super) enum InvokePolicy {
-    /// One callee only (the default).
-    #[default]
-    Single,
-    RoundRobin,
-    Random,
-    First,
-    Last,
-}
-
-impl InvokePolicy {
-    /// The policy in `options.invoke`; the decoder already refused other values.
-    pub(super) fn from_options(options: &Dict) -> InvokePolicy {
-        match options.get("invoke").and_then(Value::as_str) {
-            Some("roundrobin") => InvokePolicy::RoundRobin,
-            Some("random") => InvokePolicy::Random,
-            Some("first") => InvokePolicy::First,
-            Some("last") => InvokePolicy::Last,
-            _ => InvokePolicy::Single,
-        }
-    }
-
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            InvokePolicy::Single => "single",
-            InvokePolicy::RoundRobin => "roundrobin",
-            InvokePolicy::Random => "random",
-            InvokePolicy::First => "first",
-            InvokePolicy::Last => "last",
-        }
-    }
-}
 
 /// One callee attached to a registration, with the options of its REGISTER.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,44 +11,14 @@
 use std::time::Duration;
 
 use super::calls::{Caller, InFlight, InvocationKey, TimerId};
-use super::dealer::{Callee, InvokePolicy};
+use super::dealer::Callee;
 use super::{Output, PeerId, PeerState, Request, Router, Violation, check_no_passthru};
 use crate::id::Id;
 use crate::message::*;
 use crate::pattern::{MatchPolicy, Pattern};
+use crate::rpc_policy::{CancelMode, InvokePolicy};
 use crate::uri::{Uri, known};
 use crate::value::{Dict, Value};
-
-/// How a CANCEL (or a timeout) stops a call (`advanced/rpc_call_canceling.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CancelMode {
-    /// Answer the caller now; the callee is not told.
-    Skip,
-    /// INTERRUPT the callee; the caller gets the callee's answer.
-    Kill,
-    /// Answer the caller now and INTERRUPT the callee.
-    KillNoWait,
-}
-
-impl CancelMode {
-    /// CANCEL.Options.mode. The spec names no default; absent means `killnowait`, like a
-    /// timeout or a leaving caller: the caller stops waiting at once and the callee is told.
-    fn from_options(options: &Dict) -> CancelMode {
-        match options.get("mode").and_then(Value::as_str) {
-            Some("skip") => CancelMode::Skip,
-            Some("kill") => CancelMode::Kill,
-            _ => CancelMode::KillNoWait,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            CancelMode::Skip => "skip",
-            CancelMode::Kill => "kill",
-            CancelMode::KillNoWait => "killnowait",
-        }
-    }
-}
 
 /// Whether `options[key]` is `true`.
 fn flag(options: &Dict, key: &str) -> bool {
@@ -395,7 +365,7 @@ impl<R: rand::RngCore> Router<R> {
         let Some(key) = self.calls.of_caller(caller) else {
             return;
         };
-        let mode = CancelMode::from_options(&c.options);
+        let mode = CancelMode::of_cancel(&c.options);
         self.stop_call(key, mode, known::CANCELED, out);
     }
 

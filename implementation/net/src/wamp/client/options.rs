@@ -4,55 +4,9 @@
 
 use std::time::Duration;
 
+pub use ampel_wamp::pattern::MatchPolicy;
+pub use ampel_wamp::rpc_policy::InvokePolicy;
 use ampel_wamp::{Dict, Id, Value};
-
-/// SUBSCRIBE.Options.match / REGISTER.Options.match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchPolicy {
-    /// The URI itself (the default).
-    Exact,
-    /// Every URI starting with the given one.
-    Prefix,
-    /// Empty components match any one component.
-    Wildcard,
-}
-
-impl MatchPolicy {
-    fn as_str(self) -> &'static str {
-        match self {
-            MatchPolicy::Exact => "exact",
-            MatchPolicy::Prefix => "prefix",
-            MatchPolicy::Wildcard => "wildcard",
-        }
-    }
-}
-
-/// REGISTER.Options.invoke: how the dealer picks among the callees of a shared registration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvokePolicy {
-    /// One callee only (the default).
-    Single,
-    /// Callees in turn.
-    RoundRobin,
-    /// A callee at random.
-    Random,
-    /// The first callee that registered.
-    First,
-    /// The last callee that registered.
-    Last,
-}
-
-impl InvokePolicy {
-    fn as_str(self) -> &'static str {
-        match self {
-            InvokePolicy::Single => "single",
-            InvokePolicy::RoundRobin => "roundrobin",
-            InvokePolicy::Random => "random",
-            InvokePolicy::First => "first",
-            InvokePolicy::Last => "last",
-        }
-    }
-}
 
 /// CALL.Options.
 #[derive(Debug, Clone, Default, PartialEq)]
