@@ -33,12 +33,8 @@ pub(super) struct Publisher {
 impl Publisher {
     /// `publisher`, `publisher_authid`, `publisher_authrole`.
     pub(super) fn add_to(&self, details: &mut Dict) {
-        details.insert("publisher".into(), Value::from(self.session.get()));
-        details.insert("publisher_authid".into(), Value::from(self.authid.as_str()));
-        details.insert(
-            "publisher_authrole".into(),
-            Value::from(self.authrole.as_str()),
-        );
+        let (authid, authrole) = (&self.authid, &self.authrole);
+        super::session::disclose(details, "publisher", self.session, authid, authrole);
     }
 }
 

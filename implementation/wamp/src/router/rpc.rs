@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use super::calls::{Caller, InFlight, InvocationKey, TimerId};
 use super::dealer::Callee;
+use super::session::disclose;
 use super::{Output, PeerId, PeerState, Request, Router, Violation, check_no_passthru};
 use crate::id::Id;
 use crate::message::*;
@@ -113,17 +114,9 @@ impl<R: rand::RngCore> Router<R> {
                 feature: PROGRESSIVE_CALL_INVOCATIONS,
             });
         }
-        let identity = [
-            ("caller", Value::from(caller.id.get())),
-            (
-                "caller_authid",
-                Value::from(caller.identity.authid.as_str()),
-            ),
-            (
-                "caller_authrole",
-                Value::from(caller.identity.authrole.as_str()),
-            ),
-        ];
+        let mut disclosed = Dict::new();
+        let (authid, authrole) = (&caller.identity.authid, &caller.identity.authrole);
+        disclose(&mut disclosed, "caller", caller.id, authid, authrole);
         if m.procedure.check(self.config.uri_rule).is_err() {
             out.push(req.error(known::INVALID_URI));
             return Ok(());
@@ -168,7 +161,7 @@ impl<R: rand::RngCore> Router<R> {
 
         let mut details = Dict::new();
         if flag(&m.options, "disclose_me") || callee.disclose_caller {
-            details.extend(identity.map(|(k, v)| (k.to_owned(), v)));
+            details.extend(disclosed);
         }
         if by_pattern {
             details.insert("procedure".into(), Value::from(m.procedure.as_str()));

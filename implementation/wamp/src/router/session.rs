@@ -25,6 +25,14 @@ pub struct Identity {
     pub authprovider: String,
 }
 
+/// Discloses who sent a CALL or PUBLISH (caller or publisher identification): `<role>`,
+/// `<role>_authid` and `<role>_authrole` in `details`.
+pub(super) fn disclose(details: &mut Dict, role: &str, session: Id, authid: &str, authrole: &str) {
+    details.insert(role.to_owned(), Value::from(session.get()));
+    details.insert(format!("{role}_authid"), Value::from(authid));
+    details.insert(format!("{role}_authrole"), Value::from(authrole));
+}
+
 /// The features a client announced per role in HELLO.Details.roles (`basic/sessions.md`);
 /// a feature counts only when its value is `true`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
